@@ -1,0 +1,48 @@
+/*
+ * cookie.h - the Set-Cookie values the bridge answers with
+ * (product.md "Sessions"): MMAUTHTOKEN (HttpOnly), MMUSERID and MMCSRF
+ * (readable by JavaScript), each with Path = path of site_url, Max-Age
+ * and Expires = session length, Secure when site_url is https,
+ * SameSite=Lax, and Domain only when configured.
+ */
+#ifndef CB_COOKIE_H
+#define CB_COOKIE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct cookie_params {
+	const char *path;	/* cookie path, e.g. "/" */
+	const char *domain;	/* NULL or "" for a host-only cookie */
+	bool secure;
+	int64_t max_age;	/* seconds */
+	int64_t now;		/* seconds since the epoch, for Expires */
+};
+
+/* Maximum length of one Set-Cookie value built here. */
+#define COOKIE_VALUE_MAX 512
+
+/* Writes "name=value; Path=...; ..." into out[cap]. value must be
+ * [A-Za-z0-9_-] only (Mattermost ids and tokens); anything else is
+ * refused with CB_EINTERNAL so no cookie can carry injected attributes. */
+enum cb_err cookie_build(char *out, size_t cap, const char *name, const char *value,
+    bool httponly, const struct cookie_params *p) CB_WUR;
+
+/* The three session cookies, in Mattermost's order. */
+struct session_cookies {
+	char auth[COOKIE_VALUE_MAX];	/* MMAUTHTOKEN */
+	char user[COOKIE_VALUE_MAX];	/* MMUSERID */
+	char csrf[COOKIE_VALUE_MAX];	/* MMCSRF */
+};
+
+enum cb_err cookie_session(struct session_cookies *out, const char *token,
+    const char *user_id, const char *csrf, const struct cookie_params *p) CB_WUR;
+
+/* Formats t (seconds since the epoch) as an IMF-fixdate (RFC 9110
+ * 5.6.7) into out[30]. */
+void http_date(int64_t t, char out[30]);
+
+#endif

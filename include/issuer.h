@@ -1,0 +1,51 @@
+/*
+ * issuer.h - the trusted issuer registry: which OpenTHC service may mint
+ * chat links, with which keys and algorithms, and which extra teams it may
+ * grant. Filled by the configuration ([issuer "ID"] sections), read by the
+ * token verifier. Keys are never taken from a token.
+ */
+#ifndef CB_ISSUER_H
+#define CB_ISSUER_H
+
+#include <stddef.h>
+
+#include "bounds.h"
+#include "err.h"
+
+/* A secret byte string in guarded memory (sodium_malloc); wiped on free. */
+struct secret {
+	unsigned char *p;
+	size_t len;
+};
+
+/* Copies n bytes into s (freeing what s held). */
+enum cb_err secret_set(struct secret *s, const void *p, size_t n) CB_WUR;
+/* Wipes and frees; s becomes empty. Safe on an empty secret. */
+void secret_free(struct secret *s);
+
+struct issuer {
+	char id[CB_ISSUER_ID_MAX + 1];
+	char name[65];
+	/* Version 1: Ed25519 public keys, selected by the token's kid. */
+	unsigned char ed25519[CB_ISSUER_KEYS_MAX][32];
+	size_t n_ed25519;
+	/* Version 0: HS256 secrets (two during a rotation). */
+	struct secret hs256[CB_ISSUER_SECRETS_MAX];
+	size_t n_hs256;
+	/* Team names this issuer may grant through the "team" claim. */
+	char teams[CB_ISSUER_TEAMS_MAX][CB_TEAM_NAME_MAX + 1];
+	size_t n_teams;
+};
+
+struct issuer_registry {
+	struct issuer *v;
+	size_t n;
+};
+
+/* The issuer whose id equals s[0..n) exactly, or NULL. Borrowed. */
+const struct issuer *issuer_find(const struct issuer_registry *r, const char *s, size_t n);
+
+/* True if iss may grant team name t. */
+int issuer_may_grant(const struct issuer *iss, const char *t);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * logline.h - one log line per attempt (product.md "Operations"): outcome,
+ * reason code, issuer, hashed subject, Mattermost user id, latency. Never
+ * tokens, cookies, passwords or the admin token: the struct has no field
+ * that could hold one.
+ */
+#ifndef CB_LOGLINE_H
+#define CB_LOGLINE_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+enum log_format { LOG_JSON = 0, LOG_TEXT = 1 };
+
+struct attempt {
+	int64_t ts_ms;
+	const char *request_id;
+	const char *route;
+	const char *method;
+	const char *client;		/* REMOTE_ADDR from the web server */
+	int status;
+	enum cb_err reason;
+	const char *detail;		/* optional safe detail, e.g. a Mattermost error id */
+	const char *iss;
+	const char *sub;		/* logged only as hash_for_log(sub) */
+	const char *mm_user_id;
+	const char *mode;		/* session mode */
+	const char *via;		/* "token" or "sso" */
+	uint64_t latency_us;
+	int user_created;
+	int teams_added;
+	int r_ignored;
+};
+
+/* "ok", "refused" (4xx) or "error" (5xx). */
+const char *attempt_outcome(const struct attempt *a);
+
+/* Appends the attempt as one line (with '\n') in format f. */
+enum cb_err logline_attempt(struct buf *b, const struct attempt *a, enum log_format f);
+
+/* Appends a general message line: level is "info", "warn" or "error". */
+enum cb_err logline_message(struct buf *b, int64_t ts_ms, const char *level, const char *msg,
+    enum log_format f);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * metrics.h - counters and latency histograms for /auth/metrics
+ * (Prometheus text format 0.0.4). Lock-free (C11 atomics); one instance
+ * per process, owned by the server and passed to whoever records.
+ */
+#ifndef CB_METRICS_H
+#define CB_METRICS_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "err.h"
+
+enum metric_hist {
+	MH_CLICK = 0,	/* whole /auth/open (or /auth/back) request */
+	MH_MM,		/* one Mattermost REST call */
+	MH_STORE,	/* one bridge-store statement */
+	MH_MMDB,	/* one Mattermost-database statement (database mode) */
+	MH_COUNT
+};
+
+struct metrics;
+
+struct metrics *metrics_new(void);
+void metrics_free(struct metrics *m);
+
+/* Counts one finished attempt with its reason (outcome is derived). */
+void metrics_attempt(struct metrics *m, enum cb_err reason);
+/* Records one duration in microseconds. */
+void metrics_observe(struct metrics *m, enum metric_hist h, uint64_t us);
+/* Counts a configuration reload (ok = 1 success, 0 failure). */
+void metrics_reload(struct metrics *m, int ok);
+
+/* Appends the exposition text. */
+enum cb_err metrics_render(struct metrics *m, struct buf *b);
+
+#endif

@@ -1,0 +1,922 @@
+/*
+ * config.c - strict INI configuration parser (see config.h).
+ *
+ * Scalar keys are described by one table (section, name, type, bounds,
+ * field); list keys of [issuer] and [team] sections have small handlers.
+ * Every error names file and line. Nothing is printed here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "config.h"
+#include "util.h"
+
+/* ------------------------------------------------------------ secrets */
+
+enum cb_err
+secret_set(struct secret *s, const void *p, size_t n)
+{
+	secret_free(s);
+	if (n == 0)
+		return CB_OK;
+	if ((s->p = sodium_malloc(n)) == NULL)
+		return CB_ENOMEM;
+	memcpy(s->p, p, n);
+	s->len = n;
+	return CB_OK;
+}
+
+void
+secret_free(struct secret *s)
+{
+	if (s->p != NULL)
+		sodium_free(s->p);	/* wipes */
+	s->p = NULL;
+	s->len = 0;
+}
+
+enum cb_err
+secret_read_file(const char *path, struct secret *out, char *err, size_t errcap)
+{
+	unsigned char buf[CB_SECRET_MAX + 2];
+	struct stat st;
+	size_t len = 0;
+	ssize_t r;
+	enum cb_err e = CB_ECONFIG;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		(void)snprintf(err, errcap, "cannot open secret file %s: %s", path, strerror(errno));
+		return CB_ECONFIG;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		(void)snprintf(err, errcap, "secret file %s is not a regular file", path);
+		goto out;
+	}
+	if ((st.st_mode & 077) != 0) {
+		(void)snprintf(err, errcap,
+		    "secret file %s has mode %04o; it must not be accessible by group or others "
+		    "(run: chmod 600 %s)", path, (unsigned)(st.st_mode & 07777), path);
+		goto out;
+	}
+	while (len < sizeof(buf) && (r = read(fd, buf + len, sizeof(buf) - len)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			(void)snprintf(err, errcap, "cannot read secret file %s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		len += (size_t)r;
+	}
+	if (len > CB_SECRET_MAX) {
+		(void)snprintf(err, errcap, "secret file %s is larger than %d bytes", path,
+		    CB_SECRET_MAX);
+		goto out;
+	}
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len == 0) {
+		(void)snprintf(err, errcap, "secret file %s is empty", path);
+		goto out;
+	}
+	if ((e = secret_set(out, buf, len)) != CB_OK)
+		(void)snprintf(err, errcap, "out of memory reading %s", path);
+out:
+	sodium_memzero(buf, sizeof(buf));
+	close(fd);
+	return e;
+}
+
+/* ------------------------------------------------------------ issuers */
+
+const struct issuer *
+issuer_find(const struct issuer_registry *r, const char *s, size_t n)
+{
+	size_t i;
+
+	if (r == NULL || n == 0 || n > CB_ISSUER_ID_MAX)
+		return NULL;
+	for (i = 0; i < r->n; i++)
+		if (strlen(r->v[i].id) == n && memcmp(r->v[i].id, s, n) == 0)
+			return &r->v[i];
+	return NULL;
+}
+
+int
+issuer_may_grant(const struct issuer *iss, const char *t)
+{
+	size_t i;
+
+	for (i = 0; i < iss->n_teams; i++)
+		if (strcmp(iss->teams[i], t) == 0)
+			return 1;
+	return 0;
+}
+
+/* ------------------------------------------------------------ parser */
+
+struct parser {
+	const char *name;
+	const char *basedir;
+	unsigned flags;
+	int line;
+	char *err;
+	size_t errcap;
+	struct config *c;
+	/* current section */
+	enum { S_NONE, S_BRIDGE, S_MATTERMOST, S_STORE, S_SSO, S_ISSUER, S_TEAM } sec;
+	struct issuer *issuer;
+	struct team_def *team;
+	int sec_line[5];		/* header line of bridge..sso, 0 = absent */
+	unsigned long long seen;	/* bit per scalar key index */
+	unsigned long long seen_sec;	/* keys seen in the current list section */
+	int key_line[64];
+};
+
+static enum cb_err
+fail(struct parser *p, const char *fmt, ...) CB_PRINTF(2, 3);
+
+static enum cb_err
+fail(struct parser *p, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	(void)snprintf(p->err, p->errcap, "%s:%d: %s", p->name, p->line, msg);
+	return CB_ECONFIG;
+}
+
+enum ktype { K_STR, K_SITE_URL, K_HTTP_URL, K_DSN, K_LISTEN, K_UINT, K_BOOL, K_ENUM, K_SECRET,
+	K_TEAM, K_HOST };
+
+struct key {
+	int sec;
+	const char *name;
+	enum ktype type;
+	size_t off;
+	size_t size;
+	unsigned min, max;
+	const char *const *enums;
+};
+
+static const char *const modes[] = {"login", "database", NULL};
+static const char *const policies[] = {"email", "refuse", NULL};
+static const char *const formats[] = {"json", "text", NULL};
+
+#define F(m) offsetof(struct config, m), sizeof(((struct config *)0)->m)
+static const struct key keys[] = {
+	{S_BRIDGE, "site_url", K_SITE_URL, F(site_url), 0, 0, NULL},
+	{S_BRIDGE, "listen", K_LISTEN, F(listen), 0, 0, NULL},
+	{S_BRIDGE, "workers", K_UINT, F(workers), 1, CB_WORKERS_MAX, NULL},
+	{S_BRIDGE, "session_mode", K_ENUM, F(session_mode), 0, 0, modes},
+	{S_BRIDGE, "session_hours", K_UINT, F(session_hours), 1, 87600, NULL},
+	{S_BRIDGE, "default_team", K_TEAM, F(default_team), 0, 0, NULL},
+	{S_BRIDGE, "create_missing_teams", K_BOOL, F(create_missing_teams), 0, 0, NULL},
+	{S_BRIDGE, "link_existing", K_ENUM, F(link_existing), 0, 0, policies},
+	{S_BRIDGE, "leeway_seconds", K_UINT, F(leeway_seconds), 0, CB_LEEWAY_MAX, NULL},
+	{S_BRIDGE, "rate_limit_per_minute", K_UINT, F(rate_limit_per_minute), 0, 1000000, NULL},
+	{S_BRIDGE, "log_format", K_ENUM, F(log_format), 0, 0, formats},
+	{S_BRIDGE, "cookie_domain", K_HOST, F(cookie_domain), 0, 0, NULL},
+	{S_BRIDGE, "membership_recheck_seconds", K_UINT, F(membership_recheck_seconds), 0, 604800,
+	    NULL},
+	{S_MATTERMOST, "url", K_HTTP_URL, F(mm_url), 0, 0, NULL},
+	{S_MATTERMOST, "token_file", K_SECRET, F(mm_token), 0, 0, NULL},
+	{S_MATTERMOST, "password_secret_file", K_SECRET, F(password_secret), 0, 0, NULL},
+	{S_MATTERMOST, "database", K_DSN, F(mm_database), 0, 0, NULL},
+	{S_MATTERMOST, "connect_timeout_ms", K_UINT, F(connect_timeout_ms), 1, 60000, NULL},
+	{S_MATTERMOST, "timeout_ms", K_UINT, F(timeout_ms), 1, 300000, NULL},
+	{S_MATTERMOST, "password_hash_iterations", K_UINT, F(password_hash_iterations), 1000,
+	    10000000, NULL},
+	{S_STORE, "database", K_DSN, F(store_database), 0, 0, NULL},
+	{S_SSO, "origin", K_HTTP_URL, F(sso_origin), 0, 0, NULL},
+	{S_SSO, "client_id", K_STR, F(sso_client_id), 0, 0, NULL},
+	{S_SSO, "client_secret_file", K_SECRET, F(sso_client_secret), 0, 0, NULL},
+	{S_SSO, "scope", K_STR, F(sso_scope), 0, 0, NULL},
+	{S_SSO, "state_seconds", K_UINT, F(sso_state_seconds), 30, 3600, NULL},
+};
+#undef F
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const char *const section_names[] = {"", "bridge", "mattermost", "store", "sso",
+	"issuer", "team"};
+
+static void
+set_defaults(struct config *c)
+{
+	c->workers = 16;
+	c->session_mode = SESSION_LOGIN;
+	c->session_hours = 720;
+	(void)str_set(c->default_team, sizeof(c->default_team), "public");
+	c->link_existing = LINK_EMAIL;
+	c->leeway_seconds = 60;
+	c->rate_limit_per_minute = 60;
+	c->log_format = LOG_JSON;
+	c->membership_recheck_seconds = 3600;
+	c->connect_timeout_ms = 2000;
+	c->timeout_ms = 5000;
+	c->password_hash_iterations = 600000;
+	(void)str_set(c->sso_scope, sizeof(c->sso_scope), "chat");
+	c->sso_state_seconds = 300;
+}
+
+/* scheme://host[:port][/path]; fills *https and the path part. */
+static bool
+url_ok(const char *v, bool allow_path, bool *https, const char **path)
+{
+	const char *host, *p;
+	size_t n = strlen(v), i;
+
+	if (n == 0 || n >= CB_URL_MAX || !is_visible_ascii(v, n))
+		return false;
+	if (strncmp(v, "https://", 8) == 0) {
+		*https = true;
+		host = v + 8;
+	} else if (strncmp(v, "http://", 7) == 0) {
+		*https = false;
+		host = v + 7;
+	} else {
+		return false;
+	}
+	if (v[n - 1] == '/' || strpbrk(v, "?#@\\ ") != NULL)
+		return false;
+	for (p = host; *p != '\0' && *p != '/' && *p != ':'; p++)
+		if (!ascii_isalnum(*p) && *p != '.' && *p != '-')
+			return false;
+	if (p == host)
+		return false;
+	if (*p == ':') {
+		uint64_t port;
+		const char *q = ++p;
+
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (parse_u64(q, (size_t)(p - q), 65535, &port) != CB_OK || port == 0)
+			return false;
+	}
+	if (*p != '\0' && (*p != '/' || !allow_path))
+		return false;
+	for (i = 0; p[i] != '\0'; i++)
+		if (p[i] == '/' && (p[i + 1] == '/' || p[i + 1] == '.'))
+			return false;
+	*path = p;
+	return true;
+}
+
+/* Mattermost's team name rules (model/team.go IsValid), stricter than
+ * is_team_name: no trailing '-', no reserved prefix. */
+static bool
+mm_team_name_ok(const char *s)
+{
+	static const char *const reserved[] = {"admin", "api", "channel", "claim", "error",
+		"files", "help", "landing", "login", "mfa", "oauth", "plug", "plugins", "post",
+		"signup", "boards", "playbooks"};
+	size_t i, n = strlen(s);
+
+	if (!is_team_name(s, n) || s[n - 1] == '-')
+		return false;
+	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strncmp(s, reserved[i], strlen(reserved[i])) == 0)
+			return false;
+	return true;
+}
+
+enum cb_err
+config_listen_parse(const char *v, char *kind, char *addr, size_t addrcap, unsigned *port)
+{
+	const char *colon;
+	uint64_t n;
+
+	if (strncmp(v, "unix:", 5) == 0) {
+		*kind = 'u';
+		*port = 0;
+		if (v[5] != '/' || !is_visible_ascii(v + 5, strlen(v + 5)))
+			return CB_ECONFIG;
+		return str_set(addr, addrcap, v + 5) == CB_OK ? CB_OK : CB_ECONFIG;
+	}
+	if (strncmp(v, "fd:", 3) == 0) {
+		*kind = 'f';
+		addr[0] = '\0';
+		if (parse_u64(v + 3, strlen(v + 3), 1023, &n) != CB_OK)
+			return CB_ECONFIG;
+		*port = (unsigned)n;
+		return CB_OK;
+	}
+	*kind = 't';
+	if ((colon = strrchr(v, ':')) == NULL || colon == v)
+		return CB_ECONFIG;
+	if (parse_u64(colon + 1, strlen(colon + 1), 65535, &n) != CB_OK || n == 0)
+		return CB_ECONFIG;
+	*port = (unsigned)n;
+	if (v[0] == '[') {	/* [::1]:9000 */
+		if (colon[-1] != ']')
+			return CB_ECONFIG;
+		return str_copy(addr, addrcap, v + 1, (size_t)(colon - v - 2)) == CB_OK ? CB_OK
+		    : CB_ECONFIG;
+	}
+	return str_copy(addr, addrcap, v, (size_t)(colon - v)) == CB_OK ? CB_OK : CB_ECONFIG;
+}
+
+static enum cb_err
+listen_check(struct parser *p, const char *v)
+{
+	char kind, addr[CB_PATH_MAX];
+	unsigned port;
+
+	if (config_listen_parse(v, &kind, addr, sizeof(addr), &port) != CB_OK)
+		return fail(p, "listen: expected unix:/path, 127.0.0.1:PORT, [::1]:PORT or fd:N, "
+		    "got '%s'", v);
+	/* FastCGI has no authentication: whoever can connect can claim any
+	 * client address. Only loopback is accepted for TCP. */
+	if (kind == 't' && strcmp(addr, "127.0.0.1") != 0 && strcmp(addr, "::1") != 0 &&
+	    strcmp(addr, "localhost") != 0)
+		return fail(p, "listen: TCP address must be loopback (127.0.0.1 or [::1]); "
+		    "FastCGI has no authentication");
+	return CB_OK;
+}
+
+static enum cb_err
+bool_value(struct parser *p, const char *v, bool *out)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "1"))
+		*out = true;
+	else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "0"))
+		*out = false;
+	else
+		return fail(p, "expected true or false, got '%s'", v);
+	return CB_OK;
+}
+
+/* Resolves a *_file path against basedir and reads the secret. */
+static enum cb_err
+read_secret(struct parser *p, const char *v, struct secret *out)
+{
+	char path[CB_PATH_MAX], msg[400];
+	int n;
+
+	if (p->flags & CONFIG_SKIP_SECRETS)
+		return CB_OK;
+	if (v[0] == '/' || p->basedir == NULL || p->basedir[0] == '\0')
+		n = snprintf(path, sizeof(path), "%s", v);
+	else
+		n = snprintf(path, sizeof(path), "%s/%s", p->basedir, v);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return fail(p, "path too long");
+	if (secret_read_file(path, out, msg, sizeof(msg)) != CB_OK)
+		return fail(p, "%s", msg);
+	return CB_OK;
+}
+
+static enum cb_err
+set_scalar(struct parser *p, const struct key *k, const char *v)
+{
+	char *field = (char *)p->c + k->off;
+	bool https;
+	const char *path;
+	uint64_t u;
+	size_t i, n = strlen(v);
+
+	switch (k->type) {
+	case K_STR:
+		if (!is_visible_ascii(v, n))
+			return fail(p, "%s: must be visible ASCII without spaces", k->name);
+		if (str_copy(field, k->size, v, n) != CB_OK)
+			return fail(p, "%s: longer than %zu bytes", k->name, k->size - 1);
+		return CB_OK;
+	case K_SITE_URL:
+		if (!url_ok(v, true, &https, &path))
+			return fail(p, "%s: expected http(s)://host[:port][/path] without trailing "
+			    "slash, query or user info, got '%s'", k->name, v);
+		p->c->site_https = https;
+		(void)str_set(p->c->cookie_path, sizeof(p->c->cookie_path), path[0] ? path : "/");
+		return str_copy(field, k->size, v, n) == CB_OK ? CB_OK : fail(p, "too long");
+	case K_HTTP_URL:
+		if (!url_ok(v, true, &https, &path))
+			return fail(p, "%s: expected http(s)://host[:port][/path] without trailing "
+			    "slash, got '%s'", k->name, v);
+		if (strstr(path, "/api/v4") != NULL)
+			return fail(p, "%s: give the base URL without /api/v4", k->name);
+		return str_copy(field, k->size, v, n) == CB_OK ? CB_OK : fail(p, "too long");
+	case K_DSN:
+		if (!no_controls(v, n) || str_copy(field, k->size, v, n) != CB_OK)
+			return fail(p, "%s: invalid connection string", k->name);
+		return CB_OK;
+	case K_LISTEN:
+		if (listen_check(p, v) != CB_OK)
+			return CB_ECONFIG;
+		return str_copy(field, k->size, v, n) == CB_OK ? CB_OK : fail(p, "too long");
+	case K_UINT:
+		if (parse_u64(v, n, k->max, &u) != CB_OK || u < k->min)
+			return fail(p, "%s: expected an integer from %u to %u, got '%s'", k->name,
+			    k->min, k->max, v);
+		*(unsigned *)(void *)field = (unsigned)u;
+		return CB_OK;
+	case K_BOOL:
+		return bool_value(p, v, (bool *)(void *)field);
+	case K_ENUM:
+		for (i = 0; k->enums[i] != NULL; i++)
+			if (strcmp(v, k->enums[i]) == 0) {
+				*(int *)(void *)field = (int)i;
+				return CB_OK;
+			}
+		return fail(p, "%s: unknown value '%s'", k->name, v);
+	case K_SECRET:
+		return read_secret(p, v, (struct secret *)(void *)field);
+	case K_TEAM:
+		if (!mm_team_name_ok(v))
+			return fail(p, "%s: '%s' is not a valid Mattermost team name", k->name, v);
+		return str_copy(field, k->size, v, n) == CB_OK ? CB_OK : fail(p, "too long");
+	case K_HOST:
+		for (i = 0; i < n; i++)
+			if (!ascii_isalnum(v[i]) && v[i] != '.' && v[i] != '-')
+				return fail(p, "%s: expected a host name, got '%s'", k->name, v);
+		return str_copy(field, k->size, v, n) == CB_OK ? CB_OK : fail(p, "too long");
+	}
+	return fail(p, "internal: unknown key type");
+}
+
+/* Calls fn for each comma-separated, trimmed, non-empty item of v. */
+static enum cb_err
+each_item(struct parser *p, const char *v, enum cb_err (*fn)(struct parser *, const char *,
+    size_t))
+{
+	while (*v != '\0') {
+		const char *comma = strchr(v, ','), *end;
+		size_t n;
+		enum cb_err e;
+
+		end = comma != NULL ? comma : v + strlen(v);
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		n = (size_t)(end - v);
+		while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+			n--;
+		if (n == 0)
+			return fail(p, "empty item in list");
+		if ((e = fn(p, v, n)) != CB_OK)
+			return e;
+		v = comma != NULL ? comma + 1 : end;
+		if (comma != NULL && *v == '\0')
+			return fail(p, "empty item in list");
+	}
+	return CB_OK;
+}
+
+static enum cb_err
+add_ed25519(struct parser *p, const char *s, size_t n)
+{
+	struct issuer *iss = p->issuer;
+	size_t len;
+
+	if (iss->n_ed25519 == CB_ISSUER_KEYS_MAX)
+		return fail(p, "ed25519: at most %d keys", CB_ISSUER_KEYS_MAX);
+	if (n != 43 || b64url_decode(s, n, iss->ed25519[iss->n_ed25519], 32, &len) != CB_OK ||
+	    len != 32)
+		return fail(p, "ed25519: '%.*s' is not a 43-character base64url public key",
+		    (int)(n > 64 ? 64 : n), s);
+	iss->n_ed25519++;
+	return CB_OK;
+}
+
+static enum cb_err
+add_hs256(struct parser *p, const char *s, size_t n)
+{
+	struct issuer *iss = p->issuer;
+	char path[CB_PATH_MAX];
+	enum cb_err e;
+
+	if (iss->n_hs256 == CB_ISSUER_SECRETS_MAX)
+		return fail(p, "hs256_secret_file: at most %d files", CB_ISSUER_SECRETS_MAX);
+	if (str_copy(path, sizeof(path), s, n) != CB_OK)
+		return fail(p, "path too long");
+	if ((e = read_secret(p, path, &iss->hs256[iss->n_hs256])) != CB_OK)
+		return e;
+	if (!(p->flags & CONFIG_SKIP_SECRETS) && iss->hs256[iss->n_hs256].len < CB_SECRET_MIN_HS256) {
+		secret_free(&iss->hs256[iss->n_hs256]);
+		return fail(p, "hs256_secret_file: secret shorter than %d bytes", CB_SECRET_MIN_HS256);
+	}
+	iss->n_hs256++;
+	return CB_OK;
+}
+
+static enum cb_err
+add_issuer_team(struct parser *p, const char *s, size_t n)
+{
+	struct issuer *iss = p->issuer;
+
+	if (iss->n_teams == CB_ISSUER_TEAMS_MAX)
+		return fail(p, "teams: at most %d teams", CB_ISSUER_TEAMS_MAX);
+	if (!is_team_name(s, n))
+		return fail(p, "teams: '%.*s' is not a valid team name", (int)(n > 64 ? 64 : n), s);
+	(void)str_copy(iss->teams[iss->n_teams++], sizeof(iss->teams[0]), s, n);
+	return CB_OK;
+}
+
+static enum cb_err
+add_channel(struct parser *p, const char *s, size_t n)
+{
+	struct team_def *t = p->team;
+	size_t i;
+
+	if (t->n_channels == CB_TEAM_CHANNELS_MAX)
+		return fail(p, "channels: at most %d channels", CB_TEAM_CHANNELS_MAX);
+	if (n < 1 || n > 64)
+		return fail(p, "channels: invalid channel name");
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		    s[i] == '_'))
+			return fail(p, "channels: '%.*s' is not a valid channel name", (int)n, s);
+	(void)str_copy(t->channels[t->n_channels++], sizeof(t->channels[0]), s, n);
+	return CB_OK;
+}
+
+/* Keys of [issuer "ID"] and [team "name"] sections. */
+static enum cb_err
+set_list_key(struct parser *p, const char *k, const char *v)
+{
+	static const char *const ikeys[] = {"name", "ed25519", "hs256_secret_file", "teams"};
+	static const char *const tkeys[] = {"display_name", "type", "channels"};
+	const char *const *names = p->sec == S_ISSUER ? ikeys : tkeys;
+	size_t nnames = p->sec == S_ISSUER ? 4 : 3, i;
+
+	for (i = 0; i < nnames; i++)
+		if (strcmp(k, names[i]) == 0)
+			break;
+	if (i == nnames)
+		return fail(p, "unknown key '%s' in [%s] section", k, section_names[p->sec]);
+	if (p->seen_sec & (1ULL << i))
+		return fail(p, "duplicate key '%s'", k);
+	p->seen_sec |= 1ULL << i;
+	if (p->sec == S_ISSUER) {
+		switch (i) {
+		case 0:
+			if (!no_controls(v, strlen(v)) ||
+			    str_set(p->issuer->name, sizeof(p->issuer->name), v) != CB_OK)
+				return fail(p, "name: at most 64 bytes");
+			return CB_OK;
+		case 1: return each_item(p, v, add_ed25519);
+		case 2: return each_item(p, v, add_hs256);
+		default: return each_item(p, v, add_issuer_team);
+		}
+	}
+	switch (i) {
+	case 0:
+		if (!no_controls(v, strlen(v)) ||
+		    str_set(p->team->display_name, sizeof(p->team->display_name), v) != CB_OK)
+			return fail(p, "display_name: 1 to 64 bytes");
+		return CB_OK;
+	case 1:
+		if (strcmp(v, "open") == 0)
+			p->team->open = true;
+		else if (strcmp(v, "invite") == 0)
+			p->team->open = false;
+		else
+			return fail(p, "type: expected open or invite, got '%s'", v);
+		return CB_OK;
+	default:
+		return each_item(p, v, add_channel);
+	}
+}
+
+static enum cb_err
+section_header(struct parser *p, char *s)
+{
+	size_t n = strlen(s), i;
+	char *name = s + 1, *arg = NULL, *sp;
+	int sec = S_NONE;
+
+	if (s[n - 1] != ']')
+		return fail(p, "section header must end with ']'");
+	s[n - 1] = '\0';
+	if ((sp = strchr(name, ' ')) != NULL) {
+		*sp = '\0';
+		arg = sp + 1;
+		n = strlen(arg);
+		if (n < 2 || arg[0] != '"' || arg[n - 1] != '"')
+			return fail(p, "section argument must be in double quotes");
+		arg[n - 1] = '\0';
+		arg++;
+	}
+	for (i = 1; i < sizeof(section_names) / sizeof(section_names[0]); i++)
+		if (strcmp(name, section_names[i]) == 0)
+			sec = (int)i;
+	if (sec == S_NONE)
+		return fail(p, "unknown section [%s]", name);
+	p->sec = sec;
+	p->seen_sec = 0;
+	if (sec == S_ISSUER || sec == S_TEAM) {
+		if (arg == NULL)
+			return fail(p, "[%s] needs a quoted name, e.g. [%s \"...\"]", name, name);
+	} else if (arg != NULL) {
+		return fail(p, "[%s] takes no name", name);
+	}
+	if (sec == S_ISSUER) {
+		struct issuer *v;
+
+		n = strlen(arg);
+		if (n == 0 || n > CB_ISSUER_ID_MAX)
+			return fail(p, "issuer id must be 1 to %d characters", CB_ISSUER_ID_MAX);
+		for (i = 0; i < n; i++)
+			if (!ascii_isalnum(arg[i]) && arg[i] != '-' && arg[i] != '_' && arg[i] != '.')
+				return fail(p, "issuer id '%s' has characters outside [A-Za-z0-9._-]", arg);
+		if (issuer_find(&p->c->issuers, arg, n) != NULL)
+			return fail(p, "duplicate issuer \"%s\"", arg);
+		if (p->c->issuers.n == CB_ISSUERS_MAX)
+			return fail(p, "at most %d issuers", CB_ISSUERS_MAX);
+		v = realloc(p->c->issuers.v, (p->c->issuers.n + 1) * sizeof(*v));
+		if (v == NULL)
+			return fail(p, "out of memory");
+		p->c->issuers.v = v;
+		p->issuer = &v[p->c->issuers.n++];
+		memset(p->issuer, 0, sizeof(*p->issuer));
+		(void)str_set(p->issuer->id, sizeof(p->issuer->id), arg);
+		return CB_OK;
+	}
+	if (sec == S_TEAM) {
+		if (!mm_team_name_ok(arg))
+			return fail(p, "'%s' is not a valid Mattermost team name", arg);
+		for (i = 0; i < p->c->n_teams; i++)
+			if (strcmp(p->c->teams[i].name, arg) == 0)
+				return fail(p, "duplicate team \"%s\"", arg);
+		if (p->c->n_teams == CB_TEAMS_CONF_MAX)
+			return fail(p, "at most %d teams", CB_TEAMS_CONF_MAX);
+		p->team = &p->c->teams[p->c->n_teams++];
+		memset(p->team, 0, sizeof(*p->team));
+		(void)str_set(p->team->name, sizeof(p->team->name), arg);
+		p->team->line = p->line;
+		return CB_OK;
+	}
+	if (p->sec_line[sec - 1] != 0)
+		return fail(p, "duplicate section [%s] (first at line %d)", name, p->sec_line[sec - 1]);
+	p->sec_line[sec - 1] = p->line;
+	return CB_OK;
+}
+
+static enum cb_err
+key_value(struct parser *p, char *s)
+{
+	char *eq = strchr(s, '='), *k, *v, *end;
+	size_t i;
+
+	if (eq == NULL)
+		return fail(p, "expected key = value");
+	*eq = '\0';
+	k = s;
+	v = eq + 1;
+	for (end = k + strlen(k); end > k && (end[-1] == ' ' || end[-1] == '\t'); end--)
+		end[-1] = '\0';
+	while (*v == ' ' || *v == '\t')
+		v++;
+	/* Inline comment: whitespace then '#'. */
+	for (end = v; *end != '\0'; end++)
+		if (*end == '#' && end > v && (end[-1] == ' ' || end[-1] == '\t')) {
+			*end = '\0';
+			break;
+		}
+	for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t'); end--)
+		end[-1] = '\0';
+	if (k[0] == '\0')
+		return fail(p, "missing key name");
+	for (i = 0; k[i] != '\0'; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+			return fail(p, "invalid key name '%s'", k);
+	if (p->sec == S_NONE)
+		return fail(p, "key '%s' outside of any section", k);
+	if (v[0] == '\0')
+		return fail(p, "%s: empty value", k);
+	if (p->sec == S_ISSUER || p->sec == S_TEAM)
+		return set_list_key(p, k, v);
+	for (i = 0; i < NKEYS; i++) {
+		if ((int)keys[i].sec != (int)p->sec || strcmp(keys[i].name, k) != 0)
+			continue;
+		if (p->seen & (1ULL << i))
+			return fail(p, "duplicate key '%s' (first at line %d)", k, p->key_line[i]);
+		p->seen |= 1ULL << i;
+		p->key_line[i] = p->line;
+		return set_scalar(p, &keys[i], v);
+	}
+	return fail(p, "unknown key '%s' in [%s] section", k, section_names[p->sec]);
+}
+
+static size_t
+key_index(int sec, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if ((int)keys[i].sec == sec && strcmp(keys[i].name, name) == 0)
+			return i;
+	return 0;
+}
+
+static bool
+seen(const struct parser *p, int sec, const char *name)
+{
+	return (p->seen & (1ULL << key_index(sec, name))) != 0;
+}
+
+/* Required keys and cross-key rules, checked after the whole file. */
+static enum cb_err
+finish(struct parser *p)
+{
+	struct config *c = p->c;
+	size_t i;
+
+#define REQUIRE(sec, key) do { \
+	if (!seen(p, sec, key)) { \
+		p->line = p->sec_line[sec - 1] ? p->sec_line[sec - 1] : p->line; \
+		return fail(p, "missing required key %s in [%s]", key, section_names[sec]); \
+	} } while (0)
+	REQUIRE(S_BRIDGE, "site_url");
+	REQUIRE(S_MATTERMOST, "url");
+	REQUIRE(S_MATTERMOST, "token_file");
+	REQUIRE(S_STORE, "database");
+	if (c->session_mode == SESSION_LOGIN)
+		REQUIRE(S_MATTERMOST, "password_secret_file");
+	if (c->session_mode == SESSION_DATABASE)
+		REQUIRE(S_MATTERMOST, "database");
+	if (p->sec_line[S_SSO - 1] != 0) {
+		REQUIRE(S_SSO, "origin");
+		REQUIRE(S_SSO, "client_id");
+		REQUIRE(S_SSO, "client_secret_file");
+		c->sso_enabled = true;
+	}
+#undef REQUIRE
+	if (!(p->flags & CONFIG_SKIP_SECRETS)) {
+		if (!is_visible_ascii((const char *)c->mm_token.p, c->mm_token.len)) {
+			p->line = p->key_line[key_index(S_MATTERMOST, "token_file")];
+			return fail(p, "token_file: the Mattermost token must be visible ASCII");
+		}
+		if (c->password_secret.p != NULL && c->password_secret.len < 32) {
+			p->line = p->key_line[key_index(S_MATTERMOST, "password_secret_file")];
+			return fail(p, "password_secret_file: secret shorter than 32 bytes "
+			    "(generate one with: head -c 32 /dev/urandom | base64)");
+		}
+	}
+	if (c->issuers.n == 0)
+		return fail(p, "no [issuer \"ID\"] section: at least one trusted issuer is needed");
+	for (i = 0; i < c->issuers.n; i++)
+		if (c->issuers.v[i].n_ed25519 == 0 && c->issuers.v[i].n_hs256 == 0 &&
+		    !(p->flags & CONFIG_SKIP_SECRETS))
+			return fail(p, "[issuer \"%s\"] has neither ed25519 keys nor "
+			    "hs256_secret_file", c->issuers.v[i].id);
+	for (i = 0; i < c->n_teams; i++)
+		if (c->teams[i].display_name[0] == '\0')
+			(void)str_set(c->teams[i].display_name, sizeof(c->teams[i].display_name),
+			    c->teams[i].name);
+	return CB_OK;
+}
+
+enum cb_err
+config_parse(const char *text, size_t len, const char *name, const char *basedir,
+    unsigned flags, struct config **out, char *err, size_t errcap)
+{
+	struct parser p;
+	char line[CB_CONFIG_LINE_MAX + 2];
+	size_t pos = 0;
+	enum cb_err e = CB_OK;
+
+	*out = NULL;
+	memset(&p, 0, sizeof(p));
+	p.name = name;
+	p.basedir = basedir;
+	p.flags = flags;
+	p.err = err;
+	p.errcap = errcap;
+	err[0] = '\0';
+	if ((p.c = calloc(1, sizeof(*p.c))) == NULL) {
+		(void)snprintf(err, errcap, "%s: out of memory", name);
+		return CB_ENOMEM;
+	}
+	set_defaults(p.c);
+	if (len > CB_CONFIG_FILE_MAX) {
+		e = fail(&p, "file larger than %d bytes", CB_CONFIG_FILE_MAX);
+		goto out;
+	}
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+		char *s, *end;
+
+		p.line++;
+		if (n > CB_CONFIG_LINE_MAX) {
+			e = fail(&p, "line longer than %d bytes", CB_CONFIG_LINE_MAX);
+			goto out;
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		pos += n + 1;
+		if (memchr(line, '\0', n) != NULL) {
+			e = fail(&p, "NUL byte in line");
+			goto out;
+		}
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		for (s = line; *s == ' ' || *s == '\t'; s++)
+			;
+		for (end = s + strlen(s); end > s && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			end[-1] = '\0';
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		if (!no_controls(s, strlen(s))) {
+			e = fail(&p, "control character in line");
+			goto out;
+		}
+		e = *s == '[' ? section_header(&p, s) : key_value(&p, s);
+		if (e != CB_OK)
+			goto out;
+	}
+	e = finish(&p);
+out:
+	if (e != CB_OK) {
+		config_free(p.c);
+		return e;
+	}
+	(void)str_set(p.c->path, sizeof(p.c->path), name);
+	*out = p.c;
+	return CB_OK;
+}
+
+enum cb_err
+config_load(const char *path, struct config **out, char *err, size_t errcap)
+{
+	char dir[CB_PATH_MAX], *slash;
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	ssize_t r;
+	enum cb_err e = CB_ECONFIG;
+	int fd;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		(void)snprintf(err, errcap, "%s: cannot open: %s", path, strerror(errno));
+		return CB_ECONFIG;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > CB_CONFIG_FILE_MAX) {
+		(void)snprintf(err, errcap, "%s: not a regular file of at most %d bytes", path,
+		    CB_CONFIG_FILE_MAX);
+		goto out;
+	}
+	if ((text = malloc((size_t)st.st_size + 1)) == NULL) {
+		(void)snprintf(err, errcap, "%s: out of memory", path);
+		e = CB_ENOMEM;
+		goto out;
+	}
+	while (len < (size_t)st.st_size && (r = read(fd, text + len, (size_t)st.st_size - len)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			(void)snprintf(err, errcap, "%s: read error: %s", path, strerror(errno));
+			goto out;
+		}
+		len += (size_t)r;
+	}
+	if (str_set(dir, sizeof(dir), path) != CB_OK) {
+		(void)snprintf(err, errcap, "%s: path too long", path);
+		goto out;
+	}
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	else
+		(void)str_set(dir, sizeof(dir), ".");
+	if (dir[0] == '\0')
+		(void)str_set(dir, sizeof(dir), "/");
+	e = config_parse(text, len, path, dir, 0, out, err, errcap);
+out:
+	free(text);
+	close(fd);
+	return e;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t i, k;
+
+	if (c == NULL)
+		return;
+	secret_free(&c->mm_token);
+	secret_free(&c->password_secret);
+	secret_free(&c->sso_client_secret);
+	for (i = 0; i < c->issuers.n; i++)
+		for (k = 0; k < c->issuers.v[i].n_hs256; k++)
+			secret_free(&c->issuers.v[i].hs256[k]);
+	free(c->issuers.v);
+	sodium_memzero(c, sizeof(*c));
+	free(c);
+}

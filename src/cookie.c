@@ -1,0 +1,96 @@
+/*
+ * cookie.c - Set-Cookie values for the Mattermost session (cookie.h).
+ * RFC 6265 section 4.1 grammar; attribute order follows Go's net/http,
+ * which is what Mattermost's own cookies look like.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "cookie.h"
+#include "util.h"
+
+static bool
+cookie_token_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 128)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!ascii_isalnum(s[i]) && s[i] != '-' && s[i] != '_')
+			return false;
+	return true;
+}
+
+/* Domain: a host name of [a-z0-9.-] (optionally with a leading dot). */
+static bool
+domain_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 253)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!ascii_isalnum(s[i]) && s[i] != '-' && s[i] != '.')
+			return false;
+	return true;
+}
+
+/* Path: visible ASCII without ';' (RFC 6265 path-value). */
+static bool
+path_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < 256 && s[0] == '/' && is_visible_ascii(s, n) &&
+	    strchr(s, ';') == NULL;
+}
+
+void
+http_date(int64_t t, char out[30])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, 30, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+		(void)snprintf(out, 30, "Thu, 01 Jan 1970 00:00:00 GMT");
+}
+
+enum cb_err
+cookie_build(char *out, size_t cap, const char *name, const char *value, bool httponly,
+    const struct cookie_params *p)
+{
+	char date[30];
+	int n;
+	bool has_domain = p->domain != NULL && p->domain[0] != '\0';
+
+	out[0] = '\0';
+	if (!cookie_token_ok(name) || !cookie_token_ok(value) || !path_ok(p->path) ||
+	    (has_domain && !domain_ok(p->domain)) || p->max_age < 0)
+		return CB_EINTERNAL;
+	http_date(p->now + p->max_age, date);
+	n = snprintf(out, cap, "%s=%s; Path=%s%s%s; Expires=%s; Max-Age=%lld%s%s; SameSite=Lax",
+	    name, value, p->path, has_domain ? "; Domain=" : "", has_domain ? p->domain : "",
+	    date, (long long)p->max_age, httponly ? "; HttpOnly" : "", p->secure ? "; Secure" : "");
+	if (n < 0 || (size_t)n >= cap) {
+		out[0] = '\0';
+		return CB_ETOOBIG;
+	}
+	return CB_OK;
+}
+
+enum cb_err
+cookie_session(struct session_cookies *out, const char *token, const char *user_id,
+    const char *csrf, const struct cookie_params *p)
+{
+	enum cb_err e;
+
+	if ((e = cookie_build(out->auth, sizeof(out->auth), "MMAUTHTOKEN", token, true, p)) != CB_OK ||
+	    (e = cookie_build(out->user, sizeof(out->user), "MMUSERID", user_id, false, p)) != CB_OK ||
+	    (e = cookie_build(out->csrf, sizeof(out->csrf), "MMCSRF", csrf, false, p)) != CB_OK)
+		sodium_memzero(out, sizeof(*out));
+	return e;
+}

@@ -1,0 +1,136 @@
+/*
+ * metrics.c - Prometheus counters and histograms (see metrics.h).
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "metrics.h"
+
+/* Bucket upper bounds in microseconds: 0.5 ms .. 10 s. */
+static const uint64_t bounds_us[] = {
+	500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000,
+	2500000, 5000000, 10000000,
+};
+#define NBOUNDS (sizeof(bounds_us) / sizeof(bounds_us[0]))
+
+struct hist {
+	atomic_uint_fast64_t bucket[NBOUNDS + 1];	/* last = +Inf */
+	atomic_uint_fast64_t sum_us;
+	atomic_uint_fast64_t count;
+};
+
+struct metrics {
+	atomic_uint_fast64_t attempts[CB_ERR_COUNT];
+	atomic_uint_fast64_t reloads_ok, reloads_failed;
+	struct hist h[MH_COUNT];
+};
+
+static const struct {
+	const char *name;
+	const char *help;
+} hist_names[MH_COUNT] = {
+	[MH_CLICK] = {"chat_bridge_click_seconds", "Time to answer a sign-in request."},
+	[MH_MM] = {"chat_bridge_mattermost_request_seconds", "Duration of one Mattermost REST call."},
+	[MH_STORE] = {"chat_bridge_store_seconds", "Duration of one bridge-store statement."},
+	[MH_MMDB] = {"chat_bridge_mattermost_db_seconds",
+	    "Duration of one Mattermost-database statement (database mode)."},
+};
+
+struct metrics *
+metrics_new(void)
+{
+	/* calloc gives all-zero atomics, a valid initial state for the
+	 * lock-free integer atomics used here. */
+	return calloc(1, sizeof(struct metrics));
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	free(m);
+}
+
+void
+metrics_attempt(struct metrics *m, enum cb_err reason)
+{
+	if ((unsigned)reason < CB_ERR_COUNT)
+		atomic_fetch_add_explicit(&m->attempts[reason], 1, memory_order_relaxed);
+}
+
+void
+metrics_observe(struct metrics *m, enum metric_hist h, uint64_t us)
+{
+	struct hist *x;
+	size_t i;
+
+	if ((unsigned)h >= MH_COUNT)
+		return;
+	x = &m->h[h];
+	for (i = 0; i < NBOUNDS && us > bounds_us[i]; i++)
+		;
+	atomic_fetch_add_explicit(&x->bucket[i], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&x->sum_us, us, memory_order_relaxed);
+	atomic_fetch_add_explicit(&x->count, 1, memory_order_relaxed);
+}
+
+void
+metrics_reload(struct metrics *m, int ok)
+{
+	atomic_fetch_add_explicit(ok ? &m->reloads_ok : &m->reloads_failed, 1,
+	    memory_order_relaxed);
+}
+
+static const char *
+outcome_of(enum cb_err e)
+{
+	if (e == CB_OK || e == CB_REQ_NO_TOKEN)
+		return "ok";
+	return cb_err_status(e) >= 500 ? "error" : "refused";
+}
+
+static uint64_t
+load(atomic_uint_fast64_t *v)
+{
+	return (uint64_t)atomic_load_explicit(v, memory_order_relaxed);
+}
+
+enum cb_err
+metrics_render(struct metrics *m, struct buf *b)
+{
+	size_t i, k;
+
+	buf_adds(b, "# HELP chat_bridge_attempts_total Sign-in attempts by outcome and reason.\n"
+	    "# TYPE chat_bridge_attempts_total counter\n");
+	for (i = 0; i < CB_ERR_COUNT; i++) {
+		uint64_t v = load(&m->attempts[i]);
+
+		if (v == 0 && i != CB_OK)
+			continue;
+		buf_printf(b, "chat_bridge_attempts_total{outcome=\"%s\",reason=\"%s\"} %llu\n",
+		    outcome_of((enum cb_err)i), cb_err_reason((enum cb_err)i), (unsigned long long)v);
+	}
+	buf_printf(b, "# HELP chat_bridge_config_reloads_total Configuration reloads (SIGHUP).\n"
+	    "# TYPE chat_bridge_config_reloads_total counter\n"
+	    "chat_bridge_config_reloads_total{result=\"ok\"} %llu\n"
+	    "chat_bridge_config_reloads_total{result=\"failed\"} %llu\n",
+	    (unsigned long long)load(&m->reloads_ok), (unsigned long long)load(&m->reloads_failed));
+	for (k = 0; k < MH_COUNT; k++) {
+		struct hist *x = &m->h[k];
+		uint64_t cum = 0, sum = load(&x->sum_us);
+
+		buf_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", hist_names[k].name,
+		    hist_names[k].help, hist_names[k].name);
+		for (i = 0; i <= NBOUNDS; i++) {
+			cum += load(&x->bucket[i]);
+			if (i < NBOUNDS)
+				buf_printf(b, "%s_bucket{le=\"%g\"} %llu\n", hist_names[k].name,
+				    (double)bounds_us[i] / 1e6, (unsigned long long)cum);
+			else
+				buf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", hist_names[k].name,
+				    (unsigned long long)cum);
+		}
+		buf_printf(b, "%s_sum %.6f\n%s_count %llu\n", hist_names[k].name,
+		    (double)sum / 1e6, hist_names[k].name, (unsigned long long)load(&x->count));
+	}
+	return b->err;
+}
