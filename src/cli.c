@@ -196,18 +196,20 @@ parse(int argc, char **argv, const struct optdef *defs, const char *usage, struc
 	return 0;
 }
 
+/* Loads --config; NULL with *status = the exit status on failure. */
 static struct config *
-load_config(const struct opts *o, const char *usage)
+load_config(const struct opts *o, const char *usage, int *status)
 {
 	struct config *c;
 	char err[1024];
 
 	if (o->config == NULL) {
-		(void)usage_error(usage, "--config FILE is required%s", "");
+		*status = usage_error(usage, "--config FILE is required%s", "");
 		return NULL;
 	}
 	if (config_load(o->config, &c, err, sizeof(err)) != CB_OK) {
 		fprintf(stderr, "%s\n", err);
+		*status = EXIT_REFUSED;
 		return NULL;
 	}
 	return c;
@@ -246,8 +248,8 @@ cmd_check_config(int argc, char **argv)
 	}
 	if (o.npos > 0)
 		return usage_error(usage_check, "unexpected argument '%s'", o.pos[0]);
-	if ((c = load_config(&o, usage_check)) == NULL)
-		return EXIT_REFUSED;
+	if ((c = load_config(&o, usage_check, &rc)) == NULL)
+		return rc;
 	if (check_dsn("[store] database", c->store_database) != 0 ||
 	    check_dsn("[mattermost] database", c->mm_database) != 0) {
 		config_free(c);
@@ -445,8 +447,8 @@ cmd_verify(int argc, char **argv)
 			return usage_error(usage_verify, "no token on standard input%s", "");
 		tok = tokbuf;
 	}
-	if ((c = load_config(&o, usage_verify)) == NULL)
-		return EXIT_REFUSED;
+	if ((c = load_config(&o, usage_verify, &rc)) == NULL)
+		return rc;
 	vp.issuers = &c->issuers;
 	vp.audience = c->site_url;
 	vp.now = now;
@@ -497,8 +499,8 @@ cmd_serve(int argc, char **argv)
 	}
 	if (o.npos > 0)
 		return usage_error(usage_serve, "unexpected argument '%s'", o.pos[0]);
-	if ((c = load_config(&o, usage_serve)) == NULL)
-		return EXIT_REFUSED;
+	if ((c = load_config(&o, usage_serve, &rc)) == NULL)
+		return rc;
 	return server_run(c, o.listen);
 }
 
@@ -517,8 +519,8 @@ cmd_migrate(int argc, char **argv)
 	}
 	if (o.npos > 0)
 		return usage_error(usage_migrate, "unexpected argument '%s'", o.pos[0]);
-	if ((c = load_config(&o, usage_migrate)) == NULL)
-		return EXIT_REFUSED;
+	if ((c = load_config(&o, usage_migrate, &rc)) == NULL)
+		return rc;
 	rc = store_migrate_cli(c->store_database);
 	config_free(c);
 	return rc;
@@ -539,8 +541,8 @@ cmd_teams(int argc, char **argv)
 	}
 	if (o.npos != 1 || strcmp(o.pos[0], "sync") != 0)
 		return usage_error(usage_teams, "expected 'teams sync'%s", "");
-	if ((c = load_config(&o, usage_teams)) == NULL)
-		return EXIT_REFUSED;
+	if ((c = load_config(&o, usage_teams, &rc)) == NULL)
+		return rc;
 	rc = teams_sync(c, o.dry_run);
 	config_free(c);
 	return rc;

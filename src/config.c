@@ -127,6 +127,8 @@ issuer_may_grant(const struct issuer *iss, const char *t)
 
 /* ------------------------------------------------------------ parser */
 
+enum section { S_NONE, S_BRIDGE, S_MATTERMOST, S_STORE, S_SSO, S_ISSUER, S_TEAM };
+
 struct parser {
 	const char *name;
 	const char *basedir;
@@ -136,7 +138,7 @@ struct parser {
 	size_t errcap;
 	struct config *c;
 	/* current section */
-	enum { S_NONE, S_BRIDGE, S_MATTERMOST, S_STORE, S_SSO, S_ISSUER, S_TEAM } sec;
+	enum section sec;
 	struct issuer *issuer;
 	struct team_def *team;
 	int sec_line[5];		/* header line of bridge..sso, 0 = absent */
@@ -597,7 +599,7 @@ section_header(struct parser *p, char *s)
 {
 	size_t n = strlen(s), i;
 	char *name = s + 1, *arg = NULL, *sp;
-	int sec = S_NONE;
+	enum section sec = S_NONE;
 
 	if (s[n - 1] != ']')
 		return fail(p, "section header must end with ']'");
@@ -613,7 +615,7 @@ section_header(struct parser *p, char *s)
 	}
 	for (i = 1; i < sizeof(section_names) / sizeof(section_names[0]); i++)
 		if (strcmp(name, section_names[i]) == 0)
-			sec = (int)i;
+			sec = (enum section)i;
 	if (sec == S_NONE)
 		return fail(p, "unknown section [%s]", name);
 	p->sec = sec;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# deps.sh - installs what building, the demo and the tests need on Debian 12
+# (apt packages; npm packages for the browser and Client4 tests). Safe to
+# run again: it only calls apt-get when a package is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+	# build
+	build-essential cmake pkg-config clang libclang-rt-14-dev
+	libfcgi-dev libcurl4-openssl-dev libjansson-dev libsodium-dev libpq-dev
+	# real components the tests and the demo run
+	postgresql postgresql-client nginx-light caddy curl spawn-fcgi
+	# the Mattermost and SSO emulators, PHP interop, data
+	python3 python3-psycopg2 python3-bcrypt php-cli iso-codes
+	# browser tests, leak checks, unit verification, packaging
+	chromium valgrind systemd dpkg-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "deps.sh: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# Debian's postgresql package starts a cluster where it can; tests run their
+# own throwaway clusters and need nothing from it.
+
+if [ -f tests/client4/package.json ] && [ ! -d tests/client4/node_modules ]; then
+	command -v npm >/dev/null || { echo "deps.sh: npm is required for the Client4 and browser tests" >&2; exit 1; }
+	(cd tests/client4 && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# test-cli.sh BIN SHARED - the command-line contract: keygen, mint, verify,
+# check-config, --help and exit codes; and tokens minted by the PHP example
+# (contrib/php, PHP's own sodium) verify in the C bridge and vice versa.
+set -u
+BIN=$1
+SHARED=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+n=0 fail=0
+
+check() {	# check "description" command...
+	local what=$1; shift
+	n=$((n + 1))
+	if "$@" >"$T/out" 2>"$T/err"; then
+		echo "ok $n - $what"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n - $what"
+		sed 's/^/#   /' "$T/out" "$T/err" | head -20
+	fi
+}
+status_is() {	# status_is WANT command...
+	local want=$1; shift
+	"$@" >"$T/sout" 2>"$T/serr"
+	local got=$?
+	[ "$got" -eq "$want" ] || { echo "exit $got, want $want" >&2; cat "$T/serr" >&2; return 1; }
+}
+
+V1=$(grep -o 'eyJ0eXAiOiJKV1QiLCJhbGciOiJFZERTQSIs[A-Za-z0-9._-]*' "$SHARED/spec/token.md" | head -1)
+V0=$(grep -o 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9[A-Za-z0-9._-]*' "$SHARED/spec/token.md" | head -1)
+
+# --- keygen
+check "keygen prints a seed and a public key" bash -c "'$BIN' keygen | grep -Eq '^seed: [A-Za-z0-9_-]{43}$' && '$BIN' keygen | grep -Eq '^public: [A-Za-z0-9_-]{43}$'"
+check "keygen --seed-file writes a 0600 file and prints only the public key" bash -c "
+	out=\$('$BIN' keygen --seed-file '$T/app.seed') &&
+	[ \"\$(stat -c %a '$T/app.seed')\" = 600 ] && ! echo \"\$out\" | grep -q seed &&
+	echo \"\$out\" | grep -Eq '^public: [A-Za-z0-9_-]{43}$'"
+check "keygen --seed-file never overwrites" status_is 1 "$BIN" keygen --seed-file "$T/app.seed"
+PUB=$(php -r '$s=sodium_base642bin(rtrim(file_get_contents($argv[1])),SODIUM_BASE64_VARIANT_URLSAFE_NO_PADDING);echo sodium_bin2base64(sodium_crypto_sign_publickey(sodium_crypto_sign_seed_keypair($s)),SODIUM_BASE64_VARIANT_URLSAFE_NO_PADDING);' "$T/app.seed")
+check "the public key keygen printed matches the seed (PHP derivation)" bash -c "[ -n '$PUB' ]"
+
+# --- a configuration with the token.md issuers and the fresh app key
+printf 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n' > "$T/sso.seed"
+printf 'lab.openthc.example-secret' > "$T/lab.secret"
+printf 'admintokenadmintoken1234ab\n' > "$T/mm.token"
+head -c 48 /dev/urandom | base64 > "$T/pw.secret"
+chmod 600 "$T"/*.seed "$T"/*.secret "$T/mm.token"
+cat > "$T/bridge.conf" <<EOF
+[bridge]
+site_url = https://chat.openthc.example.com
+[mattermost]
+url = http://127.0.0.1:8065
+token_file = mm.token
+password_secret_file = pw.secret
+[store]
+database = postgresql:///chat_bridge?host=/tmp
+[issuer "01BD3TJX9A4TE4AXA6EZE0ZFNP"]
+name = sso
+ed25519 = A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg
+teams = openthc
+[issuer "01Y2AMN4631CA1YJ6XFPPJD6BN"]
+hs256_secret_file = lab.secret
+[issuer "010PENTHC0DEM0SVC000000P0S"]
+ed25519 = $PUB
+EOF
+C="--config $T/bridge.conf"
+
+check "check-config accepts the file" bash -c "'$BIN' check-config $C | grep -q ': OK'"
+check "token.md v1 vector verifies with --now" bash -c "'$BIN' verify $C --now 1767225700 '$V1' | grep -q '\"landing\": \"/usa-wa/channels/town-square\"'"
+check "token.md v1 vector: teams public + usa-wa" bash -c "'$BIN' verify $C --now 1767225700 '$V1' | tr -d ' \n' | grep -q '\"teams\":\\[\"public\",\"usa-wa\"\\]'"
+check "token.md v0 vector verifies: teams public only" bash -c "'$BIN' verify $C --now 1767225700 '$V0' | tr -d ' \n' | grep -q '\"teams\":\\[\"public\"\\]'"
+check "v1 vector is expired for a real clock: exit 1, reason expired" bash -c "! '$BIN' verify $C '$V1' > '$T/o'; grep -q '\"reason\": \"expired\"' '$T/o'"
+check "verify exits 1 on refusal" status_is 1 "$BIN" verify $C "$V1"
+check "verify reads the token from stdin with -" bash -c "echo '$V1' | '$BIN' verify $C --now 1767225700 - | grep -q '\"valid\": true'"
+check "tampered token: signature_invalid" bash -c "'$BIN' verify $C --now 1767225700 '${V1%?}A' | grep -q -e signature_invalid -e token_base64"
+
+# --- mint -> verify
+NOW=$(date +%s)
+check "mint v1 with the new app key" bash -c "'$BIN' mint --seed-file '$T/app.seed' --iss 010PENTHC0DEM0SVC000000P0S --aud https://chat.openthc.example.com --sub 0165B6QY0F4TGXCTDRS8ZCM0V4 --com 019EV8MMKC5HX5QV46F0HEJX4S --email Jane.Doe@Example.COM --name 'Jane Doe' --cre usa/wa --team openthc > '$T/tok1'"
+check "minted v1 verifies (teams: openthc not granted to this app)" bash -c "'$BIN' verify $C \$(cat '$T/tok1') | tr -d ' \n' | grep -q '\"teams\":\\[\"public\",\"usa-wa\"\\]'"
+check "mint v0 (HS256)" bash -c "'$BIN' mint --hs256-secret-file '$T/lab.secret' --iss 01Y2AMN4631CA1YJ6XFPPJD6BN --aud https://chat.openthc.example.com --sub 01714C147TXJNHZE6V4143PKP9 --com 0177PNDQREGMB44PWV6HSC2JXK --email lab.tech@acme-labs.example > '$T/tok0'"
+check "minted v0 verifies" bash -c "'$BIN' verify $C \$(cat '$T/tok0') | grep -q '\"ver\": 0'"
+check "mint with the SSO seed; SSO may grant openthc" bash -c "'$BIN' mint --seed-file '$T/sso.seed' --iss 01BD3TJX9A4TE4AXA6EZE0ZFNP --aud https://chat.openthc.example.com --sub 0140S877Z89861CA8NEWD30CQ2 --com 01E3BTK4HDEA9X5XDDBCBNXDCW --email maria.silva@openthc.example --reg BR-SP --team openthc | xargs '$BIN' verify $C | tr -d ' \n' | grep -q '\"teams\":\\[\"public\",\"bra\",\"openthc\"\\]'"
+check "mint refuses --ttl 301 for v1" status_is 1 "$BIN" mint --seed-file "$T/app.seed" --iss X --aud https://a --sub 0165B6QY0F4TGXCTDRS8ZCM0V4 --com 019EV8MMKC5HX5QV46F0HEJX4S --email a@b.example --ttl 301
+check "mint refuses a seed file readable by others" bash -c "cp '$T/app.seed' '$T/open.seed'; chmod 644 '$T/open.seed'; ! '$BIN' mint --seed-file '$T/open.seed' --iss X --aud https://a --sub 0165B6QY0F4TGXCTDRS8ZCM0V4 --com 019EV8MMKC5HX5QV46F0HEJX4S --email a@b.example 2>&1 | grep -q eyJ"
+check "mint needs exactly one key option" status_is 2 "$BIN" mint --iss X --aud https://a --sub 0165B6QY0F4TGXCTDRS8ZCM0V4 --com 019EV8MMKC5HX5QV46F0HEJX4S --email a@b.example
+check "a token minted for another audience is refused" bash -c "'$BIN' mint --seed-file '$T/app.seed' --iss 010PENTHC0DEM0SVC000000P0S --aud https://chat.other.example --sub 0165B6QY0F4TGXCTDRS8ZCM0V4 --com 019EV8MMKC5HX5QV46F0HEJX4S --email a@b.example | xargs '$BIN' verify $C | grep -q audience_invalid"
+
+# --- PHP interop (contrib/php uses only PHP's sodium extension)
+CLAIMS='{"iss":"010PENTHC0DEM0SVC000000P0S","sub":"0165B6QY0F4TGXCTDRS8ZCM0V4","com":"019EV8MMKC5HX5QV46F0HEJX4S","email":"Jane.Doe@GreenLeaf.example","name":"Jane \"JD\" Doe / Ñandú","cre":"usa/wa/ccrs","team":["openthc"]}'
+check "PHP-minted v1 token verifies in C" bash -c "php '$ROOT/contrib/php/mint.php' v1 '$T/app.seed' https://chat.openthc.example.com '$CLAIMS' > '$T/php1' && '$BIN' verify $C \$(cat '$T/php1') > '$T/php1.out' && grep -q '\"email\": \"jane.doe@greenleaf.example\"' '$T/php1.out' && grep -q 'usa-wa' '$T/php1.out'"
+check "PHP-minted v1 token keeps the UTF-8 name" bash -c "grep -q 'Jane \\\\\"JD\\\\\" Doe / Ñandú' '$T/php1.out'"
+CLAIMS0='{"iss":"01Y2AMN4631CA1YJ6XFPPJD6BN","sub":"01714C147TXJNHZE6V4143PKP9","com":"0177PNDQREGMB44PWV6HSC2JXK","email":"lab.tech@acme-labs.example"}'
+check "PHP-minted v0 (HS256) token verifies in C" bash -c "php '$ROOT/contrib/php/mint.php' v0 '$T/lab.secret' https://chat.openthc.example.com '$CLAIMS0' | xargs '$BIN' verify $C | grep -q '\"valid\": true'"
+check "C-minted v1 token verifies in PHP (sodium_crypto_sign_verify_detached)" bash -c "php -r '
+	[\$h,\$p,\$s]=explode(\".\",trim(file_get_contents(\$argv[1])));
+	\$pk=sodium_base642bin(\$argv[2],SODIUM_BASE64_VARIANT_URLSAFE_NO_PADDING);
+	\$sig=sodium_base642bin(\$s,SODIUM_BASE64_VARIANT_URLSAFE_NO_PADDING);
+	exit(sodium_crypto_sign_verify_detached(\$sig,\"\$h.\$p\",\$pk)?0:1);' '$T/tok1' '$PUB'"
+
+# --- configuration errors, help, usage
+printf '[bridge]\nsite_url = https://chat.openthc.example.com\nworkers = lots\n' > "$T/bad.conf"
+check "check-config reports file:line: reason and exits 1" bash -c "! '$BIN' check-config --config '$T/bad.conf' 2> '$T/e'; grep -q \"$T/bad.conf:3: workers: expected an integer from 1 to 256, got 'lots'\" '$T/e'"
+chmod 644 "$T/mm.token"
+check "check-config refuses a world-readable token file" bash -c "! '$BIN' check-config $C 2> '$T/e'; grep -q 'mm.token has mode 0644' '$T/e'"
+chmod 600 "$T/mm.token"
+for cmd in serve check-config migrate keygen mint verify teams; do
+	check "$cmd --help exits 0 and prints usage" bash -c "'$BIN' $cmd --help | grep -q '^usage: chat-bridge'"
+done
+check "--help" bash -c "'$BIN' --help | grep -q 'teams sync'"
+check "unknown command exits 2" status_is 2 "$BIN" frobnicate
+check "unknown option exits 2" status_is 2 "$BIN" verify --colour "$V1"
+check "check-config without --config exits 2" status_is 2 "$BIN" check-config
+check "verify without token exits 2" status_is 2 "$BIN" verify $C
+
+echo "1..$n"
+[ "$fail" -eq 0 ] && echo "# all $n checks passed" || echo "# $fail of $n checks failed"
+exit $((fail > 0))

@@ -1,0 +1,134 @@
+/*
+ * test_primitives.c - strict integers, base64url, Mattermost ids, the
+ * derived login password and its PBKDF2 PHC hash (RFC 7914 section 11
+ * PBKDF2-HMAC-SHA256 vectors; PHC string cross-checked with Python's
+ * hashlib).
+ */
+#include "harness.h"
+#include "mmid.h"
+#include "password.h"
+#include "util.h"
+
+static void
+test_parse_u64(void)
+{
+	uint64_t v = 7;
+
+	ok(parse_u64("0", 1, 10, &v) == CB_OK && v == 0, "0");
+	ok(parse_u64("10", 2, 10, &v) == CB_OK && v == 10, "max inclusive");
+	ok(parse_u64("11", 2, 10, &v) != CB_OK, "over max");
+	ok(parse_u64("18446744073709551615", 20, UINT64_MAX, &v) == CB_OK && v == UINT64_MAX, "UINT64_MAX");
+	ok(parse_u64("18446744073709551616", 20, UINT64_MAX, &v) != CB_OK, "overflow");
+	ok(parse_u64("01", 2, 10, &v) != CB_OK, "leading zero");
+	ok(parse_u64("+1", 2, 10, &v) != CB_OK, "sign");
+	ok(parse_u64(" 1", 2, 10, &v) != CB_OK, "space");
+	ok(parse_u64("", 0, 10, &v) != CB_OK, "empty");
+	ok(parse_u64("9", 1, 5, &v) != CB_OK, "digit above a small max");
+}
+
+static void
+test_b64(void)
+{
+	unsigned char out[8];
+	char enc[16];
+	size_t n;
+
+	ok(b64url_decode("AAEC", 4, out, sizeof(out), &n) == CB_OK && n == 3 && out[2] == 2, "decode");
+	ok(b64url_decode("AAE", 3, out, sizeof(out), &n) == CB_OK && n == 2, "unpadded");
+	ok(b64url_decode("AAF", 3, out, sizeof(out), &n) != CB_OK, "non-canonical trailing bits");
+	ok(b64url_decode("AAE=", 4, out, sizeof(out), &n) != CB_OK, "padding");
+	ok(b64url_decode("AA+/", 4, out, sizeof(out), &n) != CB_OK, "standard alphabet");
+	ok(b64url_decode("A", 1, out, sizeof(out), &n) != CB_OK, "dangling group");
+	ok(b64url_decode("AAAAAAAAAAAAAAAA", 16, out, sizeof(out), &n) != CB_OK, "output too small");
+	ok(b64url_encode((const unsigned char *)"\xfb\xff", 2, enc, sizeof(enc)) == CB_OK &&
+	    !strcmp(enc, "-_8"), "encode uses -_ and no padding");
+	ok(b64url_encode((const unsigned char *)"abc", 3, enc, 4) == CB_ETOOBIG, "encode bound");
+}
+
+static void
+test_mmid(void)
+{
+	unsigned char in[16];
+	char id[27], id2[27];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		in[i] = (unsigned char)i;
+	mmid_encode(in, id);
+	is_str(id, "yyyoryarywdyqnyjbefoadeqbh", "NewId encoding of 00..0f");
+	memset(in, 0xff, 16);
+	mmid_encode(in, id);
+	is_str(id, "9999999999999999999999999h", "NewId encoding of ff..ff");
+	mmid_new(id);
+	mmid_new(id2);
+	ok(mmid_valid(id, strlen(id)) && strlen(id) == 26, "new id is valid");
+	ok(strcmp(id, id2) != 0, "two ids differ");
+	ok(!mmid_valid("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 26), "upper case invalid");
+	ok(!mmid_valid("abc", 3), "short invalid");
+}
+
+static void
+test_password(void)
+{
+	static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
+	unsigned char dk[64], salt[16];
+	char pw[PASSWORD_LEN + 1], phc[PASSWORD_PHC_MAX], hexs[129];
+	int i, lower = 0, upper = 0, digit = 0, sym = 0;
+
+	password_pbkdf2_sha256("passwd", 6, (const unsigned char *)"salt", 4, 1, dk, 64);
+	sodium_bin2hex(hexs, sizeof(hexs), dk, 64);
+	is_str(hexs, "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+	    "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783", "RFC 7914 PBKDF2 c=1");
+	password_pbkdf2_sha256("Password", 8, (const unsigned char *)"NaCl", 4, 80000, dk, 64);
+	sodium_bin2hex(hexs, sizeof(hexs), dk, 64);
+	is_str(hexs, "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
+	    "a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d", "RFC 7914 PBKDF2 c=80000");
+	for (i = 0; i < 16; i++)
+		salt[i] = (unsigned char)i;
+	is_int(password_phc_salted("Ob1!secret", 1000, salt, phc), CB_OK, "PHC");
+	is_str(phc, "$pbkdf2$f=SHA256,w=1000,l=32$AAECAwQFBgcICQoLDA0ODw$as+GFzI0jEf5s+mlfpJNXzMwWlBnPW8JNaPVWnZ5pJQ",
+	    "PHC string Mattermost's hasher parses (raw std base64)");
+	is_int(password_derive(secret, 32, "0165B6QY0F4TGXCTDRS8ZCM0V4", pw), CB_OK, "derive");
+	is_str(pw, "Ob1!_pdwwtANGNfeg8B8b1EjUIxzFuoi8qgnDC5XxErLOgI", "HMAC-SHA256 known answer");
+	is_int(strlen(pw), PASSWORD_LEN, "47 bytes <= 72");
+	for (i = 0; pw[i]; i++) {
+		lower |= pw[i] >= 'a' && pw[i] <= 'z';
+		upper |= pw[i] >= 'A' && pw[i] <= 'Z';
+		digit |= pw[i] >= '0' && pw[i] <= '9';
+		sym |= !ascii_isalnum(pw[i]);
+	}
+	ok(lower && upper && digit && sym, "all four character classes");
+	{
+		char pw2[PASSWORD_LEN + 1];
+
+		ok(password_derive(secret, 32, "0165B6QY0F4TGXCTDRS8ZCM0V5", pw2) == CB_OK && strcmp(pw, pw2) != 0,
+		    "another contact, another password");
+		ok(password_derive(secret, 31, "0165B6QY0F4TGXCTDRS8ZCM0V4", pw2) == CB_OK && strcmp(pw, pw2) != 0,
+		    "another secret, another password");
+	}
+	is_int(password_derive(NULL, 0, "x", pw), CB_ECONFIG, "no secret");
+	is_int(password_phc("", 1000, phc), CB_EINTERNAL, "empty password refused");
+}
+
+static void
+test_hash_for_log(void)
+{
+	char h[17], h2[17];
+
+	hash_for_log("0165B6QY0F4TGXCTDRS8ZCM0V4", 26, h);
+	hash_for_log("0165B6QY0F4TGXCTDRS8ZCM0V4", 26, h2);
+	ok(strlen(h) == 16 && !strcmp(h, h2), "stable 16-hex pseudonym");
+	ok(strstr(h, "0165") == NULL, "not the id");
+}
+
+static void
+run_tests(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	test_parse_u64();
+	test_b64();
+	test_mmid();
+	test_password();
+	test_hash_for_log();
+}
