@@ -41,6 +41,7 @@ struct config {
 	bool site_https;
 	char cookie_domain[254];	/* "" = host-only cookies */
 	char listen[CB_PATH_MAX];	/* "" = FastCGI socket on fd 0 */
+	unsigned listen_mode;		/* permissions of a unix socket it creates */
 	unsigned workers;
 	enum session_mode session_mode;
 	unsigned session_hours;

@@ -21,7 +21,8 @@ enum cb_err {
 
 	/* The HTTP request itself (400/404/405/429). */
 	CB_REQ_MALFORMED,	/* bad percent-encoding, bad form */
-	CB_REQ_TOO_LARGE,	/* query or body over its limit */
+	CB_REQ_TOO_LARGE,	/* query string over its limit */
+	CB_REQ_BODY_TOO_LARGE,	/* POST body over its limit */
 	CB_REQ_DUPLICATE,	/* a parameter given more than once */
 	CB_REQ_CONTENT_TYPE,	/* POST body not a urlencoded form */
 	CB_REQ_NOT_FOUND,	/* route does not exist */

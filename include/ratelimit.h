@@ -17,15 +17,17 @@
 
 struct ratelimit;
 
-/* A limiter allowing per_minute requests per address (bursts up to
- * per_minute), with slots entries (rounded up to a power of two). NULL
- * on allocation failure. */
-struct ratelimit *ratelimit_new(unsigned per_minute, size_t slots);
+/* A limiter with slots entries (rounded up to a power of two), or NULL on
+ * allocation failure. */
+struct ratelimit *ratelimit_new(size_t slots);
 void ratelimit_free(struct ratelimit *rl);
 
-/* Takes one token for key at now_ms. Returns true if allowed; otherwise
- * false and *retry_after = whole seconds until a token is available. */
-bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms,
+/* Takes one token for key at now_ms from a bucket of per_minute tokens
+ * refilled at per_minute per minute (the rate comes from the loaded
+ * configuration, so a reload changes it). Returns true if allowed;
+ * otherwise false and *retry_after = whole seconds until a token is
+ * available. per_minute must be > 0. */
+bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms, unsigned per_minute,
     unsigned *retry_after);
 
 /* Bytes of memory the limiter holds (for the bounded-memory test). */

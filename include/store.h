@@ -1,8 +1,82 @@
 /*
- * store.h - the bridge's own PostgreSQL store (replay, links, audit).
+ * store.h - the bridge's own PostgreSQL store: replay table (unique
+ * (iss, jti), expired rows purged), link table (OpenTHC contact id ->
+ * Mattermost user id), audit table (one row per attempt, no secrets), and
+ * OAuth2 sign-in state. Versioned schema created by `chat-bridge migrate`.
+ *
+ * One struct store per worker thread: one connection, prepared statements,
+ * reconnected on the next call after it was lost. Any database failure is
+ * CB_STORE_UNAVAILABLE (the bridge fails closed with 503).
  */
 #ifndef CB_STORE_H
 #define CB_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bounds.h"
+#include "err.h"
+
+struct attempt;
+struct metrics;
+struct store;
+
+#define STORE_SCHEMA_VERSION 2
+
+/* A store for dsn (not yet connected), or NULL on allocation failure.
+ * metrics may be NULL. */
+struct store *store_new(const char *dsn, struct metrics *metrics);
+void store_free(struct store *s);
+
+/* Connects (if needed), checks the schema version, prepares statements. */
+enum cb_err store_ensure(struct store *s) CB_WUR;
+
+/* Single use: records (iss, jti) until expires (epoch seconds). CB_OK the
+ * first time, CB_TOK_REPLAYED after; atomic across workers and hosts. */
+enum cb_err store_replay_claim(struct store *s, const char *iss, const char *jti,
+    int64_t expires) CB_WUR;
+
+/* Starts a transaction holding the per-contact lock (concurrent clicks
+ * of one contact are serialised across all bridge hosts). */
+enum cb_err store_begin_user(struct store *s, const char *sub) CB_WUR;
+enum cb_err store_commit(struct store *s) CB_WUR;
+void store_rollback(struct store *s);
+
+struct link {
+	bool found;
+	char mm_user_id[CB_MMID_LEN + 1];
+	char how[16];			/* "created" or "email" */
+	char teams_key[1024];		/* the team set last confirmed */
+	char teams_joined[1024];	/* of those, the teams that exist */
+	int64_t teams_checked_at;	/* epoch seconds, 0 = never */
+	bool password_set;		/* login mode: derived password in place */
+};
+
+enum cb_err store_link_get(struct store *s, const char *sub, struct link *out) CB_WUR;
+enum cb_err store_link_put(struct store *s, const char *sub, const char *mm_user_id,
+    const char *how, bool password_set) CB_WUR;
+enum cb_err store_link_delete(struct store *s, const char *sub) CB_WUR;
+enum cb_err store_link_teams(struct store *s, const char *sub, const char *key,
+    const char *joined) CB_WUR;
+enum cb_err store_link_password(struct store *s, const char *sub) CB_WUR;
+
+/* One audit row; fields come from the attempt (no secrets in it). */
+enum cb_err store_audit(struct store *s, const struct attempt *a) CB_WUR;
+
+/* Deletes replay rows and OAuth2 states that have expired. */
+enum cb_err store_purge(struct store *s) CB_WUR;
+
+/* SELECT 1 (readiness). */
+enum cb_err store_ping(struct store *s) CB_WUR;
+
+/* OAuth2 sign-in state (single use, bound to the browser by binding, a
+ * hash of the state cookie). */
+enum cb_err store_sso_state_put(struct store *s, const char *state, const char *binding,
+    const char *verifier, const char *r, int64_t expires) CB_WUR;
+/* Consumes the state: CB_OK with verifier and r filled, or CB_SSO_STATE if
+ * unknown, expired, already used or bound to another browser. */
+enum cb_err store_sso_state_take(struct store *s, const char *state, const char *binding,
+    char verifier[128], char r[CB_REDIRECT_MAX + 1]) CB_WUR;
 
 /* `chat-bridge migrate`: creates or upgrades the schema; exit status. */
 int store_migrate_cli(const char *dsn);

@@ -163,7 +163,7 @@ fail(struct parser *p, const char *fmt, ...)
 	return CB_ECONFIG;
 }
 
-enum ktype { K_STR, K_SITE_URL, K_HTTP_URL, K_DSN, K_LISTEN, K_UINT, K_BOOL, K_ENUM, K_SECRET,
+enum ktype { K_MODE, K_STR, K_SITE_URL, K_HTTP_URL, K_DSN, K_LISTEN, K_UINT, K_BOOL, K_ENUM, K_SECRET,
 	K_TEAM, K_HOST };
 
 struct key {
@@ -184,6 +184,7 @@ static const char *const formats[] = {"json", "text", NULL};
 static const struct key keys[] = {
 	{S_BRIDGE, "site_url", K_SITE_URL, F(site_url), 0, 0, NULL},
 	{S_BRIDGE, "listen", K_LISTEN, F(listen), 0, 0, NULL},
+	{S_BRIDGE, "listen_mode", K_MODE, F(listen_mode), 0, 0777, NULL},
 	{S_BRIDGE, "workers", K_UINT, F(workers), 1, CB_WORKERS_MAX, NULL},
 	{S_BRIDGE, "session_mode", K_ENUM, F(session_mode), 0, 0, modes},
 	{S_BRIDGE, "session_hours", K_UINT, F(session_hours), 1, 87600, NULL},
@@ -221,6 +222,7 @@ static void
 set_defaults(struct config *c)
 {
 	c->workers = 16;
+	c->listen_mode = 0660;
 	c->session_mode = SESSION_LOGIN;
 	c->session_hours = 720;
 	(void)str_set(c->default_team, sizeof(c->default_team), "public");
@@ -393,6 +395,13 @@ set_scalar(struct parser *p, const struct key *k, const char *v)
 	size_t i, n = strlen(v);
 
 	switch (k->type) {
+	case K_MODE:
+		for (u = 0, i = 0; i < n && v[i] >= '0' && v[i] <= '7'; i++)
+			u = u * 8 + (uint64_t)(v[i] - '0');
+		if (n < 3 || n > 4 || i != n || u > k->max)
+			return fail(p, "%s: expected an octal mode such as 0660, got '%s'", k->name, v);
+		*(unsigned *)(void *)field = (unsigned)u;
+		return CB_OK;
 	case K_STR:
 		if (!is_visible_ascii(v, n))
 			return fail(p, "%s: must be visible ASCII without spaces", k->name);

@@ -19,7 +19,8 @@ static const struct err_row rows[CB_ERR_COUNT] = {
 	[CB_ECONFIG] = {"config", 500, "configuration invalid"},
 
 	[CB_REQ_MALFORMED] = {"request_malformed", 400, "malformed request parameters"},
-	[CB_REQ_TOO_LARGE] = {"request_too_large", 414, "query string or body too large"},
+	[CB_REQ_TOO_LARGE] = {"request_too_large", 414, "query string too large"},
+	[CB_REQ_BODY_TOO_LARGE] = {"body_too_large", 413, "request body too large"},
 	[CB_REQ_DUPLICATE] = {"duplicate_parameter", 400, "a parameter was given more than once"},
 	[CB_REQ_CONTENT_TYPE] = {"content_type", 400, "POST body is not application/x-www-form-urlencoded"},
 	[CB_REQ_NOT_FOUND] = {"not_found", 404, "no such route"},

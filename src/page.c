@@ -26,6 +26,7 @@ static const struct status_text texts[] = {
 	    "Your chat account cannot be signed in automatically. Please contact OpenTHC support and quote the code below."},
 	{404, "Not Found", "Not found", "There is nothing here."},
 	{405, "Method Not Allowed", "Method not allowed", "This address does not accept that kind of request."},
+	{413, "Content Too Large", "Request too large", "The request was too large."},
 	{414, "URI Too Long", "Request too large", "The request was too large."},
 	{429, "Too Many Requests", "Too many attempts",
 	    "There were too many sign-in attempts from your network. Please wait a minute and try again."},
@@ -47,7 +48,7 @@ lookup(int status)
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		if (texts[i].status == status)
 			return &texts[i];
-	return &texts[9];	/* 500 */
+	return lookup(500);
 }
 
 const char *

@@ -20,20 +20,16 @@ struct slot {
 struct ratelimit {
 	pthread_mutex_t mu;
 	unsigned char hkey[crypto_shorthash_KEYBYTES];
-	int64_t capacity_milli;	/* per_minute * 1000 */
-	unsigned per_minute;
 	size_t mask;
 	struct slot *slots;
 };
 
 struct ratelimit *
-ratelimit_new(unsigned per_minute, size_t slots)
+ratelimit_new(size_t slots)
 {
 	struct ratelimit *rl;
 	size_t n = 16;
 
-	if (per_minute == 0)
-		return NULL;
 	while (n < slots && n < ((size_t)1 << 24))
 		n <<= 1;
 	if ((rl = calloc(1, sizeof(*rl))) == NULL)
@@ -44,8 +40,6 @@ ratelimit_new(unsigned per_minute, size_t slots)
 	}
 	pthread_mutex_init(&rl->mu, NULL);
 	randombytes_buf(rl->hkey, sizeof(rl->hkey));
-	rl->per_minute = per_minute;
-	rl->capacity_milli = (int64_t)per_minute * 1000;
 	rl->mask = n - 1;
 	return rl;
 }
@@ -80,8 +74,10 @@ key_of(const struct ratelimit *rl, const char *key)
 }
 
 bool
-ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms, unsigned *retry_after)
+ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms, unsigned per_minute,
+    unsigned *retry_after)
 {
+	int64_t capacity = (int64_t)per_minute * 1000;
 	uint64_t k = key_of(rl, key);
 	struct slot *s = NULL, *empty = NULL, *oldest = NULL;
 	size_t i;
@@ -106,13 +102,13 @@ ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms, unsigned *
 		s = empty != NULL ? empty : oldest;
 		s->key = k;
 		s->last_ms = now_ms;
-		s->milli_tokens = rl->capacity_milli;
+		s->milli_tokens = capacity;
 	}
 	/* Refill per_minute tokens per 60 000 ms. */
 	if (now_ms > s->last_ms) {
-		int64_t add = (now_ms - s->last_ms) * (int64_t)rl->per_minute / 60;
+		int64_t add = (now_ms - s->last_ms) * (int64_t)per_minute / 60;
 
-		s->milli_tokens = s->milli_tokens + add > rl->capacity_milli ? rl->capacity_milli
+		s->milli_tokens = s->milli_tokens + add > capacity ? capacity
 		    : s->milli_tokens + add;
 		s->last_ms = now_ms;
 	}
@@ -121,7 +117,7 @@ ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms, unsigned *
 		ok = true;
 	} else {
 		int64_t missing = 1000 - s->milli_tokens;
-		int64_t ms = (missing * 60 + rl->per_minute - 1) / rl->per_minute;
+		int64_t ms = (missing * 60 + per_minute - 1) / per_minute;
 
 		*retry_after = (unsigned)((ms + 999) / 1000);
 		if (*retry_after == 0)

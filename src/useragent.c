@@ -7,16 +7,20 @@
 #include "useragent.h"
 #include "util.h"
 
-/* Writes "Name/major.minor..." for the product token name at p. */
+/* Writes "Name/major.minor" for the product token at its first
+ * occurrence, like Mattermost's session props ("Chrome/134.0"). */
 static void
 product(const char *ua, const char *token, const char *label, char *out, size_t cap)
 {
 	const char *p = strstr(ua, token);
-	size_t n = 0;
+	size_t n = 0, dots = 0;
 
 	p += strlen(token);
-	while (p[n] != '\0' && (p[n] == '.' || (p[n] >= '0' && p[n] <= '9')) && n < 20)
+	while (p[n] != '\0' && (p[n] == '.' || (p[n] >= '0' && p[n] <= '9')) && n < 20) {
+		if (p[n] == '.' && ++dots == 2)
+			break;
 		n++;
+	}
 	(void)snprintf(out, cap, "%s/%.*s", label, (int)n, p);
 }
 

@@ -1,0 +1,98 @@
+/*
+ * mm.h - the Mattermost REST API v4 calls the bridge makes
+ * (mattermost-behaviour.md sections 1, 4-6), with the system-admin bot
+ * token from [mattermost] token_file sent as "Authorization: Bearer".
+ *
+ * Every call returns CB_OK, CB_MM_NOT_FOUND (404), CB_MM_REJECTED (other
+ * 4xx; the Mattermost error id is in res->error_id), CB_MM_ERROR (5xx,
+ * 429 or an unusable answer), CB_MM_UNREACHABLE or CB_MM_TIMEOUT. Each
+ * call's duration goes to the metrics.
+ */
+#ifndef CB_MM_H
+#define CB_MM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bounds.h"
+#include "err.h"
+
+struct config;
+struct http;
+struct metrics;
+
+struct mm_result {
+	long status;
+	char error_id[128];	/* Mattermost AppError id, visible ASCII only */
+	unsigned calls;		/* REST calls made (counted across calls) */
+};
+
+struct mm_user {
+	char id[CB_MMID_LEN + 1];
+	char username[65];
+	char email[CB_EMAIL_MAX + 1];
+	char roles[CB_MM_ROLES_MAX + 1];
+	char auth_service[33];
+	int64_t delete_at;
+	bool is_bot;
+	bool mfa_active;
+	bool email_verified;
+};
+
+struct mm_new_user {
+	const char *email;
+	const char *username;
+	const char *password;	/* NULL: none (database mode) */
+	const char *first_name;
+	const char *last_name;
+	const char *position;
+	const char *contact_id;	/* stored in props.openthc_contact_id */
+};
+
+struct mm_session {
+	char token[CB_MMID_LEN + 1];
+	char csrf[CB_MMID_LEN + 1];
+};
+
+/* The context a call needs; all borrowed. */
+struct mm_ctx {
+	const struct config *cfg;
+	struct http *http;
+	struct metrics *metrics;	/* may be NULL */
+};
+
+enum cb_err mm_user_get(const struct mm_ctx *m, const char *id, struct mm_user *out,
+    struct mm_result *res) CB_WUR;
+enum cb_err mm_user_by_email(const struct mm_ctx *m, const char *email, struct mm_user *out,
+    struct mm_result *res) CB_WUR;
+enum cb_err mm_user_create(const struct mm_ctx *m, const struct mm_new_user *nu,
+    struct mm_user *out, struct mm_result *res) CB_WUR;
+/* PUT /users/{id}/password with already_hashed: no email, no logout. */
+enum cb_err mm_user_set_password_hash(const struct mm_ctx *m, const char *id, const char *phc,
+    struct mm_result *res) CB_WUR;
+
+enum cb_err mm_team_by_name(const struct mm_ctx *m, const char *name, char id[CB_MMID_LEN + 1],
+    struct mm_result *res) CB_WUR;
+/* open: Mattermost type "O" with allow_open_invite, else "I". */
+enum cb_err mm_team_create(const struct mm_ctx *m, const char *name, const char *display_name,
+    bool open, char id[CB_MMID_LEN + 1], struct mm_result *res) CB_WUR;
+/* Idempotent (Mattermost answers 201 for an existing membership too). */
+enum cb_err mm_team_add_member(const struct mm_ctx *m, const char *team_id, const char *user_id,
+    struct mm_result *res) CB_WUR;
+enum cb_err mm_channel_by_name(const struct mm_ctx *m, const char *team_id, const char *name,
+    char id[CB_MMID_LEN + 1], struct mm_result *res) CB_WUR;
+enum cb_err mm_channel_create(const struct mm_ctx *m, const char *team_id, const char *name,
+    char id[CB_MMID_LEN + 1], struct mm_result *res) CB_WUR;
+enum cb_err mm_channel_add_member(const struct mm_ctx *m, const char *channel_id,
+    const char *user_id, struct mm_result *res) CB_WUR;
+
+/* POST /users/login {id, password} with X-Requested-With and the user's
+ * User-Agent; fills the session token (Token header) and the CSRF value
+ * (MMCSRF cookie). No Authorization header is sent. */
+enum cb_err mm_login(const struct mm_ctx *m, const char *user_id, const char *password,
+    const char *user_agent, struct mm_session *out, struct mm_result *res) CB_WUR;
+
+/* GET /system/ping. */
+enum cb_err mm_ping(const struct mm_ctx *m, struct mm_result *res) CB_WUR;
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * open.c - the /auth/open route (token.md "Transport"): method and rate
+ * limit first, then the query or form (one jwt, one r at most), the token
+ * (nothing touches the database or Mattermost before its signature is
+ * checked), the replay store, then the sign-in.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "form.h"
+#include "handlers.h"
+#include "page.h"
+#include "ratelimit.h"
+#include "request.h"
+#include "signin.h"
+#include "store.h"
+#include "token.h"
+#include "util.h"
+
+/* application/x-www-form-urlencoded, optionally with parameters. */
+static bool
+is_form(const char *ct)
+{
+	static const char want[] = "application/x-www-form-urlencoded";
+	size_t n = sizeof(want) - 1;
+
+	if (ct == NULL || strncasecmp(ct, want, n) != 0)
+		return false;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+enum cb_err
+open_handle(const struct handler_ctx *h, const struct request *rq, struct response *rs,
+    struct attempt *a, struct attempt_strings *as)
+{
+	const struct config *cfg = h->cfg;
+	struct verify_params vp;
+	struct form q, b;
+	struct claims cl;
+	const char *tok = NULL, *r = NULL;
+	size_t tl = 0, rl = 0, nj, nr;
+	enum cb_err e;
+
+	memset(&q, 0, sizeof(q));
+	memset(&b, 0, sizeof(b));
+	memset(&cl, 0, sizeof(cl));
+	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "POST") != 0) {
+		rs->allow = "GET, POST";
+		return CB_REQ_METHOD;
+	}
+	/* The limiter runs before any parsing, database or Mattermost work. */
+	if (h->rl != NULL && !ratelimit_take(h->rl, rq->client, rq->now_ms, cfg->rate_limit_per_minute,
+	    &rs->retry_after))
+		return CB_REQ_RATE_LIMITED;
+	if (rq->query_len > CB_QUERY_MAX)
+		return CB_REQ_TOO_LARGE;
+	if ((e = form_parse(rq->query, rq->query_len, &q)) != CB_OK)
+		goto out;
+	if (strcmp(rq->method, "POST") == 0) {
+		const char *qr;
+		size_t qrl, nq;
+
+		if (rq->body_too_large) {
+			e = CB_REQ_BODY_TOO_LARGE;
+			goto out;
+		}
+		if (!is_form(rq->content_type)) {
+			e = CB_REQ_CONTENT_TYPE;
+			goto out;
+		}
+		if ((e = form_parse(rq->body != NULL ? rq->body : "", rq->body_len, &b)) != CB_OK)
+			goto out;
+		/* The token belongs in the body; r may be in either, not both. */
+		nj = form_get(&b, "jwt", &tok, &tl);
+		nr = form_get(&b, "r", &r, &rl);
+		nq = form_get(&q, "r", &qr, &qrl);
+		if (form_get(&q, "jwt", &qr, &qrl) > 0 || (nr > 0 && nq > 0)) {
+			e = CB_REQ_DUPLICATE;
+			goto out;
+		}
+		if (nr == 0) {
+			nr = nq;
+			r = qr;
+			rl = qrl;
+		}
+	} else {
+		nj = form_get(&q, "jwt", &tok, &tl);
+		nr = form_get(&q, "r", &r, &rl);
+	}
+	if (nj > 1 || nr > 1) {
+		e = CB_REQ_DUPLICATE;
+		goto out;
+	}
+	if (nr == 0)
+		r = NULL;
+	if (nj == 0) {
+		if (cfg->sso_enabled) {
+			a->via = "sso";
+			e = sso_start(h, rq, r, rl, rs);
+		} else {
+			rs->status = 200;
+			e = page_no_token(&rs->body, cfg->site_url, page_wants_json(rq->accept),
+			    &rs->content_type);
+			if (e == CB_OK)
+				e = CB_REQ_NO_TOKEN;
+		}
+		goto out;
+	}
+	a->via = "token";
+
+	vp.issuers = &cfg->issuers;
+	vp.audience = cfg->site_url;
+	vp.now = rq->now;
+	vp.leeway = cfg->leeway_seconds;
+	if ((e = token_verify(tok, tl, &vp, &cl)) != CB_OK)
+		goto out;
+	(void)str_set(as->iss, sizeof(as->iss), cl.iss);
+	(void)str_set(as->sub, sizeof(as->sub), cl.sub);
+	a->iss = as->iss;
+	a->sub = as->sub;
+
+	/* Single use, before any Mattermost work: a replay changes nothing. */
+	if ((e = store_replay_claim(h->store, cl.iss, cl.jti, cl.exp + (int64_t)cfg->leeway_seconds)) != CB_OK)
+		goto out;
+	e = signin(h, rq, &cl, issuer_find(&cfg->issuers, cl.iss, strlen(cl.iss)), r, rl, rs, a, as);
+out:
+	form_free(&q);
+	form_free(&b);
+	return e;
+}

@@ -1,0 +1,479 @@
+/*
+ * signin.c - verified identity -> Mattermost user, teams, session,
+ * cookies, redirect (see signin.h).
+ *
+ * Everything for one contact runs inside a store transaction that holds
+ * the contact's advisory lock, so concurrent first clicks create one
+ * account and a password re-set never races a login.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "config.h"
+#include "identity.h"
+#include "log.h"
+#include "mm.h"
+#include "mmdb.h"
+#include "mmid.h"
+#include "password.h"
+#include "request.h"
+#include "signin.h"
+#include "store.h"
+#include "teamcache.h"
+#include "token.h"
+#include "useragent.h"
+#include "util.h"
+
+#define MAX_TEAMS (CB_TOKEN_TEAMS_MAX + 2)
+
+struct flow {
+	const struct handler_ctx *h;
+	const struct config *cfg;
+	const struct request *rq;
+	const struct claims *c;
+	struct mm_ctx mm;
+	struct mm_result res;
+	struct link link;
+	struct mm_user user;
+	struct attempt *a;
+	struct attempt_strings *as;
+	bool password_set;	/* login mode: derived password known to be in place */
+	bool link_dirty;	/* link row must be (re)written */
+	char how[16];
+};
+
+/* The safe detail for the log and audit row: what failed and the
+ * Mattermost error id (never a body, token or password). */
+static void
+detail(struct flow *f, const char *what)
+{
+	struct buf b;
+
+	buf_init(&b, sizeof(f->as->detail) - 1);
+	buf_adds(&b, what);
+	if (f->res.error_id[0] != '\0') {
+		buf_adds(&b, ": ");
+		buf_adds(&b, f->res.error_id);
+	}
+	(void)str_set(f->as->detail, sizeof(f->as->detail), buf_str(&b));
+	buf_release(&b);
+	f->a->detail = f->as->detail;
+}
+
+/* Splits "First Rest of Name" at the first space. */
+static void
+split_name(const char *name, char first[65], char last[65])
+{
+	const char *sp = strchr(name, ' ');
+	size_t n = sp != NULL ? (size_t)(sp - name) : strlen(name);
+
+	first[0] = last[0] = '\0';
+	if (n > 64)
+		n = 64;
+	(void)str_copy(first, 65, name, n);
+	if (sp != NULL && strlen(sp + 1) <= 64)
+		(void)str_set(last, 65, sp + 1);
+}
+
+/* A throwaway password for accounts created in database mode, where the
+ * bridge never logs in with a password: Mattermost requires one for email
+ * accounts, so it gets 256 random bits the bridge never keeps. */
+static void
+random_password(char out[PASSWORD_LEN + 1])
+{
+	unsigned char r[32];
+
+	randombytes_buf(r, sizeof(r));
+	memcpy(out, "Rn9!", 4);
+	if (b64url_encode(r, sizeof(r), out + 4, PASSWORD_LEN + 1 - 4) != CB_OK)
+		out[4] = '\0';
+	sodium_memzero(r, sizeof(r));
+}
+
+static enum cb_err
+create_user(struct flow *f)
+{
+	const struct claims *c = f->c;
+	struct mm_new_user nu;
+	char first[65], last[65], user[CB_MM_USERNAME_MAX + 1], pw[PASSWORD_LEN + 1];
+	unsigned attempt;
+	enum cb_err e = CB_EINTERNAL;
+
+	split_name(c->name, first, last);
+	if (f->cfg->session_mode == SESSION_LOGIN)
+		e = password_derive(f->cfg->password_secret.p, f->cfg->password_secret.len, c->sub, pw);
+	else {
+		random_password(pw);
+		e = CB_OK;
+	}
+	if (e != CB_OK)
+		return e;
+	memset(&nu, 0, sizeof(nu));
+	nu.email = c->email;
+	nu.password = pw;
+	nu.first_name = first;
+	nu.last_name = last;
+	nu.position = c->com_name;
+	nu.contact_id = c->sub;
+	for (attempt = 0; attempt < IDENTITY_USERNAME_ATTEMPTS; attempt++) {
+		if ((e = identity_username(c->email, c->sub, attempt, user)) != CB_OK)
+			break;
+		nu.username = user;
+		e = mm_user_create(&f->mm, &nu, &f->user, &f->res);
+		if (e != CB_MM_REJECTED ||
+		    (strcmp(f->res.error_id, "app.user.save.username_exists.app_error") != 0 &&
+		    strcmp(f->res.error_id, "model.user.is_valid.username.app_error") != 0))
+			break;
+		/* Taken by someone else: never reuse another person's account. */
+	}
+	sodium_memzero(pw, sizeof(pw));
+	if (e == CB_OK) {
+		(void)str_set(f->how, sizeof(f->how), "created");
+		f->password_set = f->cfg->session_mode == SESSION_LOGIN;
+		f->link_dirty = true;
+		f->a->user_created = 1;
+	}
+	return e;
+}
+
+/* Link table, then email, then create. Never by username. */
+static enum cb_err
+find_user(struct flow *f)
+{
+	enum cb_err e;
+
+	if (f->link.found) {
+		e = mm_user_get(&f->mm, f->link.mm_user_id, &f->user, &f->res);
+		if (e == CB_OK) {
+			(void)str_set(f->how, sizeof(f->how), f->link.how);
+			f->password_set = f->link.password_set;
+			return CB_OK;
+		}
+		if (e != CB_MM_NOT_FOUND)
+			return e;
+		/* The linked account is gone (deleted in Mattermost). */
+		log_msg("warn", "linked Mattermost user %s no longer exists; looking up by email",
+		    f->link.mm_user_id);
+		if ((e = store_link_delete(f->h->store, f->c->sub)) != CB_OK)
+			return e;
+		memset(&f->link, 0, sizeof(f->link));
+	}
+	e = mm_user_by_email(&f->mm, f->c->email, &f->user, &f->res);
+	if (e == CB_MM_NOT_FOUND) {
+		e = create_user(f);
+		if (e != CB_MM_REJECTED || strcmp(f->res.error_id, "app.user.save.email_exists.app_error") != 0)
+			return e;
+		/* Created meanwhile by someone else (another tool): link by email. */
+		if ((e = mm_user_by_email(&f->mm, f->c->email, &f->user, &f->res)) != CB_OK)
+			return e;
+	} else if (e != CB_OK) {
+		return e;
+	}
+	/* An existing account with this email that no contact is linked to. */
+	if (f->cfg->link_existing == LINK_REFUSE) {
+		detail(f, "existing account, link_existing = refuse");
+		return CB_LINK_REFUSED;
+	}
+	log_msg("info", "linking existing Mattermost user %s to a contact by email (link_existing = email)",
+	    f->user.id);
+	(void)str_set(f->how, sizeof(f->how), "email");
+	f->password_set = false;
+	f->link_dirty = true;
+	return CB_OK;
+}
+
+/* Appends name to a comma-separated list. */
+static void
+list_add(char *list, size_t cap, const char *name)
+{
+	size_t n = strlen(list);
+
+	if (n + strlen(name) + 2 > cap)
+		return;
+	(void)snprintf(list + n, cap - n, "%s%s", n ? "," : "", name);
+}
+
+static bool
+list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	if (n == 0)
+		return false;
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static enum cb_err
+team_id(struct flow *f, const char *name, char id[CB_MMID_LEN + 1])
+{
+	enum cb_err e;
+
+	if (teamcache_get(f->h->teams, name, f->rq->now, id))
+		return id[0] ? CB_OK : CB_MM_NOT_FOUND;
+	e = mm_team_by_name(&f->mm, name, id, &f->res);
+	if (e == CB_MM_NOT_FOUND && f->cfg->create_missing_teams) {
+		log_msg("info", "creating missing team %s (create_missing_teams = true)", name);
+		e = mm_team_create(&f->mm, name, name, strcmp(name, f->cfg->default_team) == 0, id,
+		    &f->res);
+	}
+	if (e == CB_OK)
+		teamcache_put(f->h->teams, name, id, f->rq->now);
+	else if (e == CB_MM_NOT_FOUND)
+		teamcache_put(f->h->teams, name, "", f->rq->now);
+	return e;
+}
+
+/* Adds memberships (never removes). Known memberships are re-confirmed
+ * only when the team set changed or membership_recheck_seconds passed. */
+static enum cb_err
+ensure_teams(struct flow *f, char teams[][CB_TEAM_NAME_MAX + 1], size_t n, char *joined,
+    size_t joined_cap)
+{
+	char key[1024] = "", id[CB_MMID_LEN + 1];
+	size_t i;
+	enum cb_err e;
+
+	for (i = 0; i < n; i++)
+		list_add(key, sizeof(key), teams[i]);
+	if (f->link.found && !f->link_dirty && strcmp(f->link.teams_key, key) == 0 &&
+	    f->link.teams_checked_at > 0 &&
+	    f->rq->now - f->link.teams_checked_at < (int64_t)f->cfg->membership_recheck_seconds) {
+		(void)str_set(joined, joined_cap, f->link.teams_joined);
+		return CB_OK;
+	}
+	joined[0] = '\0';
+	for (i = 0; i < n; i++) {
+		e = team_id(f, teams[i], id);
+		if (e == CB_MM_NOT_FOUND) {
+			log_msg("warn", "team %s does not exist in Mattermost; skipped", teams[i]);
+			continue;
+		}
+		if (e == CB_OK)
+			e = mm_team_add_member(&f->mm, id, f->user.id, &f->res);
+		if (e == CB_OK) {
+			list_add(joined, joined_cap, teams[i]);
+			f->a->teams_added++;
+			continue;
+		}
+		if (e == CB_MM_REJECTED || e == CB_MM_NOT_FOUND) {
+			/* Team full (MaxUsersPerTeam), domain restrictions, team
+			 * deleted: sign in anyway, without this team. */
+			log_msg("warn", "cannot add user %s to team %s: %s", f->user.id, teams[i],
+			    f->res.error_id[0] ? f->res.error_id : cb_err_reason(e));
+			teamcache_forget(f->h->teams, teams[i]);
+			continue;
+		}
+		return e;
+	}
+	return store_link_teams(f->h->store, f->c->sub, key, joined);
+}
+
+/* Sets the derived password as a PBKDF2 hash (no email, no logout). */
+static enum cb_err
+set_password(struct flow *f, const char *pw)
+{
+	char phc[PASSWORD_PHC_MAX];
+	enum cb_err e;
+
+	if ((e = password_phc(pw, f->cfg->password_hash_iterations, phc)) != CB_OK)
+		return e;
+	e = mm_user_set_password_hash(&f->mm, f->user.id, phc, &f->res);
+	sodium_memzero(phc, sizeof(phc));
+	if (e != CB_OK)
+		return e;
+	f->password_set = true;
+	return store_link_password(f->h->store, f->c->sub);
+}
+
+static enum cb_err
+login_refusal(struct flow *f)
+{
+	const char *id = f->res.error_id;
+
+	if (strcmp(id, "api.user.login.inactive.app_error") == 0)
+		return CB_USER_DEACTIVATED;
+	if (strcmp(id, "api.user.login.bot_login_forbidden.app_error") == 0)
+		return CB_USER_BOT;
+	if (strcmp(id, "api.user.check_user_mfa.bad_code.app_error") == 0 ||
+	    strcmp(id, "api.user.login.not_verified.app_error") == 0 ||
+	    strncmp(id, "api.user.login.guest_accounts", 29) == 0) {
+		detail(f, "login refused");
+		return CB_USER_UNUSABLE;
+	}
+	return CB_OK;	/* masked credentials error or lockout: re-set once */
+}
+
+/* Session mode "login": Mattermost's own login with the derived password. */
+static enum cb_err
+session_login(struct flow *f, struct mm_session *s)
+{
+	char pw[PASSWORD_LEN + 1];
+	enum cb_err e;
+
+	if ((e = password_derive(f->cfg->password_secret.p, f->cfg->password_secret.len, f->c->sub,
+	    pw)) != CB_OK)
+		return e;
+	if (!f->password_set && (e = set_password(f, pw)) != CB_OK)
+		goto out;
+	e = mm_login(&f->mm, f->user.id, pw, f->rq->user_agent, s, &f->res);
+	if (e == CB_MM_REJECTED && f->res.status == 401) {
+		if ((e = login_refusal(f)) != CB_OK)
+			goto out;
+		/* A masked 401 (password changed elsewhere) or a lock-out
+		 * (FailedAttempts): re-set the derived password, which also
+		 * resets FailedAttempts, and try exactly once more. */
+		log_msg("warn", "login of user %s refused (%s); re-setting the derived password once",
+		    f->user.id, f->res.error_id);
+		if ((e = set_password(f, pw)) != CB_OK)
+			goto out;
+		e = mm_login(&f->mm, f->user.id, pw, f->rq->user_agent, s, &f->res);
+		if (e == CB_MM_REJECTED && f->res.status == 401 && (e = login_refusal(f)) == CB_OK)
+			e = CB_MM_REJECTED;
+	}
+	if (e != CB_OK)
+		detail(f, "login");
+out:
+	sodium_memzero(pw, sizeof(pw));
+	return e;
+}
+
+/* Roles as Mattermost reports them: lower-case words and spaces. */
+static bool
+roles_ok(const char *r)
+{
+	size_t i;
+
+	if (r[0] == '\0')
+		return false;
+	for (i = 0; r[i] != '\0'; i++)
+		if (!((r[i] >= 'a' && r[i] <= 'z') || r[i] == '_' || r[i] == ' '))
+			return false;
+	return true;
+}
+
+/* Session mode "database": the row Mattermost's DoLogin would write. */
+static enum cb_err
+session_database(struct flow *f, struct mm_session *s)
+{
+	struct mmdb_session row;
+	struct ua_info ua;
+	char sid[CB_MMID_LEN + 1];
+	char *props = NULL;
+	json_t *p;
+	enum cb_err e;
+
+	if (f->h->mmdb == NULL)
+		return CB_EINTERNAL;
+	if (!roles_ok(f->user.roles)) {
+		detail(f, "user roles unusable");
+		return CB_MM_ERROR;
+	}
+	mmid_new(sid);
+	mmid_new(s->token);
+	mmid_new(s->csrf);
+	ua_parse(f->rq->user_agent, &ua);
+	p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "csrf", s->csrf,
+	    "isMobile", "false", "isSaml", "false", "isOAuthUser", "false",
+	    "is_guest", strstr(f->user.roles, "system_guest") != NULL ? "true" : "false",
+	    "platform", ua.platform, "os", ua.os, "browser", ua.browser);
+	if (p == NULL || (props = json_dumps(p, JSON_COMPACT)) == NULL) {
+		json_decref(p);
+		return CB_ENOMEM;
+	}
+	row.id = sid;
+	row.token = s->token;
+	row.user_id = f->user.id;
+	row.roles = f->user.roles;
+	row.props = props;
+	row.create_ms = f->rq->now_ms;
+	row.expires_ms = f->rq->now_ms + (int64_t)f->cfg->session_hours * 3600 * 1000;
+	e = mmdb_session_insert(f->h->mmdb, &row);
+	sodium_memzero(props, strlen(props));
+	free(props);
+	json_decref(p);
+	return e;
+}
+
+enum cb_err
+signin(const struct handler_ctx *h, const struct request *rq, const struct claims *c,
+    const struct issuer *iss, const char *r, size_t rlen, struct response *rs, struct attempt *a,
+    struct attempt_strings *as)
+{
+	char teams[MAX_TEAMS][CB_TEAM_NAME_MAX + 1], jur[CB_TEAM_NAME_MAX + 1], joined[1024];
+	char landing[CB_LANDING_MAX + 1];
+	struct cookie_params cp;
+	struct mm_session sess;
+	struct flow f;
+	size_t nteams;
+	enum cb_err e;
+
+	memset(&f, 0, sizeof(f));
+	f.h = h;
+	f.cfg = h->cfg;
+	f.rq = rq;
+	f.c = c;
+	f.a = a;
+	f.as = as;
+	f.mm.cfg = h->cfg;
+	f.mm.http = h->http;
+	f.mm.metrics = h->metrics;
+	memset(&sess, 0, sizeof(sess));
+	nteams = identity_teams(c, iss, h->cfg->default_team, teams, MAX_TEAMS, jur);
+
+	if ((e = store_begin_user(h->store, c->sub)) != CB_OK)
+		return e;
+	if ((e = store_link_get(h->store, c->sub, &f.link)) != CB_OK ||
+	    (e = find_user(&f)) != CB_OK)
+		goto fail;
+	(void)str_set(as->mm_user_id, sizeof(as->mm_user_id), f.user.id);
+	a->mm_user_id = as->mm_user_id;
+	if (f.user.delete_at > 0) {
+		e = CB_USER_DEACTIVATED;
+		goto fail;
+	}
+	if (f.user.is_bot) {
+		e = CB_USER_BOT;
+		goto fail;
+	}
+	if (f.link_dirty && (e = store_link_put(h->store, c->sub, f.user.id, f.how,
+	    f.password_set)) != CB_OK)
+		goto fail;
+	if ((e = ensure_teams(&f, teams, nteams, joined, sizeof(joined))) != CB_OK)
+		goto fail;
+	e = h->cfg->session_mode == SESSION_LOGIN ? session_login(&f, &sess)
+	    : session_database(&f, &sess);
+	if (e != CB_OK)
+		goto fail;
+	if ((e = store_commit(h->store)) != CB_OK)
+		goto out;
+
+	cp.path = h->cfg->cookie_path;
+	cp.domain = h->cfg->cookie_domain;
+	cp.secure = h->cfg->site_https;
+	cp.max_age = (int64_t)h->cfg->session_hours * 3600;
+	cp.now = rq->now;
+	if ((e = cookie_session(&rs->session, sess.token, f.user.id, sess.csrf, &cp)) != CB_OK)
+		goto out;
+	rs->has_session = true;
+	a->r_ignored = identity_landing(r, rlen, list_has(joined, jur) ? jur : "",
+	    h->cfg->default_team, landing);
+	(void)snprintf(rs->location, sizeof(rs->location), "%s%s", h->cfg->site_url, landing);
+	rs->status = 302;
+	e = CB_OK;
+	goto out;
+fail:
+	store_rollback(h->store);
+out:
+	a->mode = h->cfg->session_mode == SESSION_LOGIN ? "login" : "database";
+	sodium_memzero(&sess, sizeof(sess));
+	return e;
+}

@@ -1,0 +1,133 @@
+"""The application object: configuration, database, sessions, counters,
+faults, and start-up (schema + the admin bot with its personal access token)."""
+import collections
+import hashlib
+import json
+import logging
+import threading
+
+from . import api, models, passwords, schema, store
+from .config import BUILD_NUMBER, CURRENT_VERSION, Config, subpath
+from .counters import Counters
+from .db import Database
+from .faults import Faults
+from .httpcore import Router, serialize_cookie
+from .sessions import SessionService
+
+log = logging.getLogger("mmemu")
+
+ADMIN_BOT_USERNAME = "chat-bridge-bot"
+
+
+class App:
+    def __init__(self, dsn, admin_token, iterations=600000, config=None):
+        self.config = config or Config()
+        self.db = Database(dsn)
+        self.iterations = iterations
+        self.admin_token = admin_token
+        self.admin_user_id = None
+        self.counters = Counters()
+        self.faults = Faults()
+        self.sessions = SessionService(self)
+        self.emails = collections.deque(maxlen=1000)
+        self.emails_lock = threading.Lock()
+        self.router = Router()
+        api.register_all(self.router)
+
+    # -- start-up ---------------------------------------------------------------
+    def startup(self):
+        with self.db.connection() as conn:
+            schema.create_schema(conn)
+        self.ensure_admin_bot()
+
+    def ensure_admin_bot(self):
+        """The bridge's system-admin bot: a bots row, roles system_admin
+        system_user, and a PAT whose token is the --admin-token-file contents."""
+        from .ids import new_id, now_ms
+        token = self.admin_token
+        with self.db.tx() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (schema.SCHEMA_LOCK_KEY + 1,))
+            user = store.get_user_by_username(cur, ADMIN_BOT_USERNAME)
+            if user is None:
+                now = now_ms()
+                uid = new_id()
+                store.insert_user(cur, {
+                    "id": uid, "create_at": now, "update_at": now, "delete_at": 0,
+                    "username": ADMIN_BOT_USERNAME, "password": "", "auth_data": None,
+                    "auth_service": "", "email": ADMIN_BOT_USERNAME + "@localhost",
+                    "email_verified": True, "nickname": "", "first_name": "Chat Bridge",
+                    "last_name": "", "position": "", "roles": "system_admin system_user",
+                    "allow_marketing": False, "props": {},
+                    "notify_props": dict(models.DEFAULT_NOTIFY_PROPS),
+                    "last_password_update": now, "last_picture_update": 0,
+                    "failed_attempts": 0, "locale": "en",
+                    "timezone": dict(models.DEFAULT_TIMEZONE), "remote_id": ""})
+            else:
+                uid = user["id"]
+                cur.execute("UPDATE users SET roles = 'system_admin system_user', deleteat = 0 "
+                            "WHERE id = %s", (uid,))
+            store.insert_bot(cur, uid, "OpenTHC chat bridge (emulator admin bot)", uid)
+            pat = store.get_access_token(cur, token)
+            if pat is None:
+                store.insert_access_token(cur, uid, token, "chat bridge admin token")
+            elif pat["userid"] != uid or not pat["isactive"]:
+                cur.execute("UPDATE useraccesstokens SET userid = %s, isactive = true WHERE id = %s",
+                            (uid, pat["id"]))
+        self.admin_user_id = uid
+        self.sessions.cache.clear()
+
+    # -- helpers used by handlers ----------------------------------------------------
+    def hash_password(self, password):
+        self.counters.incr("password_hashes")
+        return passwords.hash_password(password, self.iterations)
+
+    def verify_password(self, stored, password):
+        self.counters.incr("password_verifications")
+        return passwords.verify_password(stored, password)
+
+    def needs_rehash(self, stored):
+        return not passwords.is_latest(stored, self.iterations)
+
+    def send_email(self, kind, to):
+        """An email Mattermost would send (only when an SMTP server is configured)."""
+        if not self.config.email("SMTPServer"):
+            return
+        self.counters.incr("emails_sent")
+        with self.emails_lock:
+            self.emails.append({"kind": kind, "to": to})
+
+    def remove_session_cookie(self, ctx):
+        """web/context.go RemoveSessionCookie (§2.2 step 6, §2.3)."""
+        ctx.resp.add_header("Set-Cookie", serialize_cookie(
+            "MMAUTHTOKEN", "", path=subpath(self.config.service("SiteURL")), max_age=-1,
+            http_only=True))
+
+    def version_id(self):
+        """X-Version-Id: <version>.<build>.<client config hash>.<licensed> (§8.2)."""
+        digest = hashlib.md5(json.dumps(self.config.snapshot(), sort_keys=True).encode()).hexdigest()
+        return "%s.%s.%s.false" % (CURRENT_VERSION, BUILD_NUMBER, digest)
+
+    # -- control -------------------------------------------------------------------
+    def reset(self, keep_config=False):
+        """POST /__emu/reset: everything but the admin bot and its token."""
+        with self.db.tx() as cur:
+            uid = self.admin_user_id
+            cur.execute("DELETE FROM posts")
+            cur.execute("DELETE FROM channelmembers")
+            cur.execute("DELETE FROM channels")
+            cur.execute("DELETE FROM teammembers")
+            cur.execute("DELETE FROM teams")
+            cur.execute("DELETE FROM sessions")
+            cur.execute("DELETE FROM useraccesstokens WHERE NOT (userid = %s AND token = %s)",
+                        (uid, self.admin_token))
+            cur.execute("DELETE FROM bots WHERE userid <> %s", (uid,))
+            cur.execute("DELETE FROM users WHERE id <> %s", (uid,))
+            cur.execute("UPDATE users SET failedattempts = 0, deleteat = 0 WHERE id = %s", (uid,))
+        if not keep_config:
+            self.config.restore_baseline()
+        self.ensure_admin_bot()
+        self.sessions.cache.clear()
+        self.counters.reset()
+        self.faults.clear()
+        with self.emails_lock:
+            self.emails.clear()

@@ -1,0 +1,453 @@
+"""The real stack for integration tests, demo and benchmark.
+
+A throwaway PostgreSQL cluster (tests/lib/pg-tmp), the Mattermost emulator
+(tests/emulator), one or more chat-bridge processes and nginx or Caddy in
+front, configured with the files shipped in etc/ (included verbatim). All
+on loopback with free ports, in one temporary directory.
+
+Run with Debian's interpreter: /usr/bin/python3 (needs python3-psycopg2 for
+the emulator only).
+"""
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PG_TMP = os.path.join(ROOT, "tests", "lib", "pg-tmp")
+EMULATOR = os.path.join(ROOT, "tests", "emulator", "mmemu.py")
+SHARED = os.environ.get("CB_SHARED_DIR", os.path.join(ROOT, "..", "shared"))
+
+# token.md test keys (test use only)
+SSO_ISS = "01BD3TJX9A4TE4AXA6EZE0ZFNP"
+SSO_SEED = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+SSO_KID = "A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg"
+LAB_ISS = "01Y2AMN4631CA1YJ6XFPPJD6BN"
+LAB_SECRET = "lab.openthc.example-secret"
+APP_ISS = "010PENTHC0DEM0SVC000000P0S"
+ADMIN_TOKEN = "cbtestadmintoken0000000001"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(pred, timeout=20.0, what="condition"):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if pred():
+                return
+        except Exception:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError("timed out waiting for " + what)
+
+
+def secret_file(path, content):
+    with open(path, "w") as f:
+        f.write(content)
+    os.chmod(path, 0o600)
+
+
+class Response:
+    def __init__(self, status, headers, body, elapsed):
+        self.status = status
+        self.headers = headers          # list of (name, value)
+        self.body = body
+        self.elapsed = elapsed
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    def cookies(self):
+        """Set-Cookie headers as {name: (value, {attr: value})}."""
+        out = {}
+        for sc in self.all("Set-Cookie"):
+            parts = [p.strip() for p in sc.split(";")]
+            name, _, value = parts[0].partition("=")
+            attrs = {}
+            for p in parts[1:]:
+                k, _, v = p.partition("=")
+                attrs[k.lower()] = v
+            out[name] = (value, attrs)
+        return out
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class Stack:
+    def __init__(self, front="nginx", mode="login", bridge=None, workers=4, pbkdf2=1000,
+                 rate_limit=0, timeout_ms=2000, connect_timeout_ms=500, extra_bridge="",
+                 extra_conf="", keep=False, sso_origin=None, name="stack"):
+        self.front = front
+        self.mode = mode
+        self.bridge_bin = bridge or os.environ.get("CB_BRIDGE", os.path.join(ROOT, "build", "chat-bridge"))
+        self.workers = workers
+        self.pbkdf2 = pbkdf2
+        self.rate_limit = rate_limit
+        self.timeout_ms = timeout_ms
+        self.connect_timeout_ms = connect_timeout_ms
+        self.extra_bridge = extra_bridge
+        self.extra_conf = extra_conf
+        self.sso_origin = sso_origin
+        self.keep = keep or os.environ.get("CB_KEEP") == "1"
+        self.name = name
+        self.procs = {}
+        self.dir = None
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self):
+        self.dir = tempfile.mkdtemp(prefix="cb-%s-" % self.name)
+        os.chmod(self.dir, 0o755)
+        try:
+            self._start_pg()
+            self._start_emulator()
+            self._write_bridge_config()
+            self.run_bridge("migrate", "--config", self.conf)
+            self.start_bridge()
+            self._start_front()
+            self._seed_mattermost()
+        except Exception:
+            self.stop(failed=True)
+            raise
+        return self
+
+    def stop(self, failed=False):
+        """Stops everything. Returns a list of problems found in the
+        bridge's shutdown (exit status, sanitizer reports), for the caller
+        to assert on."""
+        problems = []
+        for name in ("front", "bridge", "emulator"):
+            p = self.procs.pop(name, None)
+            if p is not None and p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+                    if name == "bridge":
+                        problems.append("bridge did not exit within 30 s of SIGTERM")
+            if name == "bridge" and p is not None and p.returncode != 0:
+                problems.append("bridge exited with status %s" % p.returncode)
+        if getattr(self, "bridge_log", None) and os.path.exists(self.bridge_log):
+            text = self.bridge_log_text()
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+                if marker in text:
+                    problems.append("sanitizer report in the bridge log: " + marker)
+        failed = failed or bool(problems)
+        for name, p in list(self.procs.items()):
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.procs = {}
+        if self.dir and os.path.isdir(os.path.join(self.dir, "pg")):
+            subprocess.run([PG_TMP, "destroy", os.path.join(self.dir, "pg")], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        if self.dir:
+            art = os.environ.get("CB_ARTIFACTS")
+            if art and failed:
+                shutil.copytree(self.dir, os.path.join(art, os.path.basename(self.dir)),
+                                ignore=shutil.ignore_patterns("pg", "*.sock"), dirs_exist_ok=True)
+            if not self.keep:
+                shutil.rmtree(self.dir, ignore_errors=True)
+        return problems
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        problems = self.stop(failed=exc[0] is not None)
+        if problems and exc[0] is None:
+            raise AssertionError("; ".join(problems))
+
+    # ------------------------------------------------------------ PostgreSQL
+    def _start_pg(self):
+        pgdir = os.path.join(self.dir, "pg")
+        out = subprocess.run([PG_TMP, "start", pgdir], check=True, capture_output=True, text=True).stdout
+        env = dict(line.split("=", 1) for line in out.split() if "=" in line)
+        self.pg_host = env["PGHOST"]
+        self.pg_port = env.get("PGPORT", "5432")
+        for db in ("mattermost", "chat_bridge"):
+            subprocess.run([PG_TMP, "createdb", pgdir, db], check=True, capture_output=True)
+        self.mm_dsn = self.dsn("mattermost")
+        self.store_dsn = self.dsn("chat_bridge")
+
+    def dsn(self, db):
+        return "postgresql:///%s?host=%s&port=%s&user=postgres" % (db, self.pg_host, self.pg_port)
+
+    def psql(self, db, sql):
+        r = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", self.dsn(db), "-c", sql],
+                           check=True, capture_output=True, text=True)
+        return r.stdout.strip()
+
+    def pg_stop(self):
+        subprocess.run([PG_TMP, "stop", os.path.join(self.dir, "pg")], check=True, capture_output=True)
+
+    def pg_start(self):
+        subprocess.run([PG_TMP, "start", os.path.join(self.dir, "pg")], check=True, capture_output=True)
+
+    # ------------------------------------------------------------ emulator
+    def _start_emulator(self):
+        self.mm_port = free_port()
+        token = os.path.join(self.dir, "admin.token")
+        secret_file(token, ADMIN_TOKEN + "\n")
+        ready = os.path.join(self.dir, "emulator.ready")
+        self.front_port = free_port()
+        self.site_url = "http://127.0.0.1:%d" % self.front_port
+        log = open(os.path.join(self.dir, "emulator.log"), "w")
+        self.procs["emulator"] = subprocess.Popen(
+            ["/usr/bin/python3", EMULATOR, "--listen", "127.0.0.1:%d" % self.mm_port, "--dsn", self.mm_dsn,
+             "--site-url", self.site_url, "--admin-token-file", token,
+             "--pbkdf2-iterations", str(self.pbkdf2), "--ready-file", ready],
+            stdout=log, stderr=subprocess.STDOUT)
+        wait_for(lambda: os.path.exists(ready), 30, "the Mattermost emulator")
+        self.mm_url = "http://127.0.0.1:%d" % self.mm_port
+
+    def emu(self, method, path, body=None):
+        """Calls the emulator directly (control API or REST)."""
+        c = http.client.HTTPConnection("127.0.0.1", self.mm_port, timeout=30)
+        data = json.dumps(body) if body is not None else None
+        hdrs = {"Content-Type": "application/json"} if data else {}
+        if path.startswith("/api/"):
+            hdrs["Authorization"] = "Bearer " + ADMIN_TOKEN
+        c.request(method, path, body=data, headers=hdrs)
+        r = c.getresponse()
+        raw = r.read()
+        c.close()
+        try:
+            return r.status, json.loads(raw) if raw else None
+        except ValueError:
+            return r.status, raw.decode(errors="replace")
+
+    def counters(self):
+        return self.emu("GET", "/__emu/counters")[1]
+
+    def _seed_mattermost(self):
+        for name, t in (("public", "O"), ("usa-wa", "I"), ("bra", "I"), ("openthc", "I"), ("zaf", "I")):
+            st, _ = self.emu("POST", "/__emu/seed/team", {"name": name, "display_name": name, "type": t,
+                                                          "allow_open_invite": t == "O"})
+            assert st in (200, 201), "seed team %s: %s" % (name, st)
+
+    # ------------------------------------------------------------ bridge
+    def _write_bridge_config(self):
+        d = self.dir
+        secret_file(os.path.join(d, "mm.token"), ADMIN_TOKEN + "\n")
+        secret_file(os.path.join(d, "password.secret"), "integration-test-password-secret-0123456789\n")
+        secret_file(os.path.join(d, "lab.secret"), LAB_SECRET)
+        secret_file(os.path.join(d, "sso.seed"), SSO_SEED + "\n")
+        out = self.run_bridge("keygen", "--seed-file", os.path.join(d, "app.seed"))
+        self.app_kid = out.split()[-1]
+        self.socket = os.path.join(d, "bridge.sock")
+        mmdb = "database = %s\n" % self.mm_dsn if self.mode == "database" else ""
+        self.conf = os.path.join(d, "bridge.conf")
+        with open(self.conf, "w") as f:
+            f.write("""[bridge]
+site_url = %(site)s
+listen = unix:%(sock)s
+listen_mode = 0666
+workers = %(workers)d
+session_mode = %(mode)s
+rate_limit_per_minute = %(rl)d
+%(extra_bridge)s
+[mattermost]
+url = %(mm)s
+token_file = mm.token
+password_secret_file = password.secret
+%(mmdb)sconnect_timeout_ms = %(cto)d
+timeout_ms = %(to)d
+password_hash_iterations = 1000
+
+[store]
+database = %(store)s
+
+[issuer "%(sso)s"]
+name = sso
+ed25519 = %(kid)s
+teams = openthc
+
+[issuer "%(lab)s"]
+name = lab
+hs256_secret_file = lab.secret
+
+[issuer "%(app)s"]
+name = pos
+ed25519 = %(appkid)s
+%(extra)s""" % {"site": self.site_url, "sock": self.socket, "workers": self.workers, "mode": self.mode,
+                "rl": self.rate_limit, "extra_bridge": self.extra_bridge, "mm": self.mm_url, "mmdb": mmdb,
+                "cto": self.connect_timeout_ms, "to": self.timeout_ms, "store": self.store_dsn,
+                "sso": SSO_ISS, "kid": SSO_KID, "lab": LAB_ISS, "app": APP_ISS, "appkid": self.app_kid,
+                "extra": self.extra_conf})
+
+    def run_bridge(self, *args, check=True, input=None):
+        r = subprocess.run([self.bridge_bin] + list(args), capture_output=True, text=True, input=input)
+        if check and r.returncode != 0:
+            raise RuntimeError("chat-bridge %s failed (%d): %s" % (args[0], r.returncode, r.stderr))
+        return r.stdout
+
+    def start_bridge(self, extra_env=None):
+        env = dict(os.environ)
+        env.update(extra_env or {})
+        self.bridge_log = os.path.join(self.dir, "bridge.log")
+        log = open(self.bridge_log, "a")
+        self.procs["bridge"] = subprocess.Popen([self.bridge_bin, "serve", "--config", self.conf],
+                                                stdout=log, stderr=subprocess.STDOUT, env=env)
+        wait_for(lambda: os.path.exists(self.socket), 10, "the bridge socket")
+
+    def stop_bridge(self, sig=signal.SIGTERM, timeout=30):
+        p = self.procs.pop("bridge")
+        p.send_signal(sig)
+        return p.wait(timeout)
+
+    def bridge_pid(self):
+        return self.procs["bridge"].pid
+
+    def bridge_log_text(self):
+        with open(self.bridge_log) as f:
+            return f.read()
+
+    # ------------------------------------------------------------ front
+    def _start_front(self):
+        if self.front == "nginx":
+            self._start_nginx()
+        else:
+            self._start_caddy()
+        wait_for(lambda: self.get("/auth/ping").status == 200, 15, "the front end")
+
+    def _start_nginx(self):
+        d = os.path.join(self.dir, "nginx")
+        os.makedirs(os.path.join(d, "logs"))
+        conf = os.path.join(d, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write("""daemon off;
+worker_processes 2;
+pid %(d)s/nginx.pid;
+error_log %(d)s/logs/error.log info;
+events { worker_connections 1024; }
+http {
+    access_log %(d)s/logs/access.log;
+    client_body_temp_path %(d)s/body;
+    proxy_temp_path %(d)s/proxy;
+    fastcgi_temp_path %(d)s/fastcgi;
+    uwsgi_temp_path %(d)s/uwsgi;
+    scgi_temp_path %(d)s/scgi;
+    upstream chat_bridge { server unix:%(sock)s; }
+    upstream mattermost { server 127.0.0.1:%(mm)d; keepalive 8; }
+    server {
+        listen 127.0.0.1:%(port)d default_server;
+        server_name _;
+        include %(root)s/etc/nginx/chat-bridge-locations.conf;
+        include %(root)s/etc/nginx/mattermost-proxy.conf;
+    }
+}
+""" % {"d": d, "sock": self.socket, "mm": self.mm_port, "port": self.front_port, "root": ROOT})
+        log = open(os.path.join(d, "stderr.log"), "w")
+        self.procs["front"] = subprocess.Popen(["nginx", "-c", conf, "-p", d], stdout=log, stderr=subprocess.STDOUT)
+
+    def _start_caddy(self):
+        d = os.path.join(self.dir, "caddy")
+        os.makedirs(d)
+        conf = os.path.join(d, "Caddyfile")
+        with open(conf, "w") as f:
+            f.write("""{
+	admin off
+	auto_https off
+	storage file_system %(d)s/data
+}
+http://:%(port)d {
+	bind 127.0.0.1
+	import %(root)s/etc/caddy/chat-bridge.caddy
+}
+""" % {"d": d, "port": self.front_port, "root": ROOT})
+        env = dict(os.environ, HOME=d, XDG_DATA_HOME=d, XDG_CONFIG_HOME=d,
+                   CHAT_BRIDGE_FASTCGI="unix/" + self.socket, MATTERMOST_UPSTREAM="127.0.0.1:%d" % self.mm_port)
+        log = open(os.path.join(d, "stderr.log"), "w")
+        self.procs["front"] = subprocess.Popen(["caddy", "run", "--config", conf, "--adapter", "caddyfile"],
+                                               stdout=log, stderr=subprocess.STDOUT, env=env)
+
+    # ------------------------------------------------------------ requests
+    def request(self, method, path, headers=None, body=None, port=None, timeout=30):
+        c = http.client.HTTPConnection("127.0.0.1", port or self.front_port, timeout=timeout)
+        t0 = time.monotonic()
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read()
+        el = time.monotonic() - t0
+        hdrs = r.getheaders()
+        c.close()
+        return Response(r.status, hdrs, data, el)
+
+    def get(self, path, headers=None, **kw):
+        return self.request("GET", path, headers, **kw)
+
+    def open_link(self, token, r=None, headers=None, post=False):
+        q = {"jwt": token}
+        if r is not None:
+            q["r"] = r
+        if post:
+            h = {"Content-Type": "application/x-www-form-urlencoded"}
+            h.update(headers or {})
+            return self.request("POST", "/auth/open", h, urllib.parse.urlencode(q))
+        return self.get("/auth/open?" + urllib.parse.urlencode(q), headers)
+
+    # ------------------------------------------------------------ tokens
+    def mint(self, sub, email, com="019EV8MMKC5HX5QV46F0HEJX4S", iss="sso", name=None, cre=None, reg=None,
+             teams=(), ttl=None, iat=None, aud=None):
+        args = ["mint", "--iss", {"sso": SSO_ISS, "lab": LAB_ISS, "app": APP_ISS}[iss],
+                "--aud", aud or self.site_url, "--sub", sub, "--com", com, "--email", email]
+        if iss == "lab":
+            args += ["--hs256-secret-file", os.path.join(self.dir, "lab.secret")]
+        else:
+            args += ["--seed-file", os.path.join(self.dir, "sso.seed" if iss == "sso" else "app.seed")]
+        for k, v in (("--name", name), ("--cre", cre), ("--reg", reg), ("--ttl", ttl), ("--iat", iat)):
+            if v is not None:
+                args += [k, str(v)]
+        for t in teams:
+            args += ["--team", t]
+        return self.run_bridge(*args).strip()
+
+    # ------------------------------------------------------------ Mattermost as the web app sees it
+    def webapp(self, cookies, team=None, channel="town-square", post=None, httponly=("MMAUTHTOKEN",)):
+        """Runs tests/client4/webapp.mjs (the official Client4) with the cookies."""
+        args = ["node", os.path.join(ROOT, "tests", "client4", "webapp.mjs"), "--url", self.site_url]
+        for name, value in cookies.items():
+            args += ["--cookie", "%s=%s" % (name, value)]
+        for h in httponly:
+            args += ["--httponly", h]
+        if team:
+            args += ["--team", team, "--channel", channel]
+        if post:
+            args += ["--post", post]
+        r = subprocess.run(args, capture_output=True, text=True, timeout=60)
+        try:
+            return json.loads(r.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            return {"ok": False, "stdout": r.stdout, "stderr": r.stderr, "rc": r.returncode}
+
+
+def new_ulid(n):
+    """A deterministic ULID-shaped contact id for test number n."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    s = ""
+    x = n * 7919 + 12345
+    for _ in range(16):
+        s = alphabet[x % 32] + s
+        x //= 32
+    return ("01" + "H" * 8 + s)[:26]
