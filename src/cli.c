@@ -29,7 +29,7 @@
 
 struct opts {
 	const char *config, *listen, *now, *seed_file, *iss, *aud, *sub, *com, *email, *name;
-	const char *com_name, *lic, *cre, *reg, *ttl, *iat, *jti, *hs256_secret_file;
+	const char *com_name, *lic, *cre, *reg, *ttl, *iat, *jti, *hs256_secret_file, *count;
 	const char *teams[CB_TOKEN_TEAMS_MAX];
 	size_t n_teams;
 	int dry_run, help;
@@ -58,7 +58,8 @@ static const struct optdef mint_opts[] = {
 	{"iss", O(iss), 0}, {"aud", O(aud), 0}, {"sub", O(sub), 0}, {"com", O(com), 0},
 	{"email", O(email), 0}, {"name", O(name), 0}, {"com-name", O(com_name), 0},
 	{"lic", O(lic), 0}, {"cre", O(cre), 0}, {"reg", O(reg), 0}, {"team", O(teams), 0},
-	{"ttl", O(ttl), 0}, {"iat", O(iat), 0}, {"jti", O(jti), 0}, {NULL, 0, 0}};
+	{"ttl", O(ttl), 0}, {"iat", O(iat), 0}, {"jti", O(jti), 0}, {"count", O(count), 0},
+	{NULL, 0, 0}};
 
 static const char usage_main[] =
     "usage: chat-bridge [COMMAND] [OPTIONS]\n"
@@ -108,12 +109,13 @@ static const char usage_keygen[] =
 static const char usage_mint[] =
     "usage: chat-bridge mint --seed-file F --iss ID --aud URL --sub ID --com ID --email E\n"
     "                        [--name N] [--com-name N] [--lic ID] [--cre C] [--reg R]\n"
-    "                        [--team T]... [--ttl S] [--iat EPOCH] [--jti J]\n"
+    "                        [--team T]... [--ttl S] [--iat EPOCH] [--jti J] [--count N]\n"
     "       chat-bridge mint --hs256-secret-file F --iss ID ... (version-0 HS256 token)\n"
     "\n"
     "Prints a chat link token as an OpenTHC app would mint it (token.md). --ttl defaults to\n"
     "300 s (v1; at most 300) or 900 s (v0; at most 900); --iat to now; --jti to 32 random\n"
-    "bytes. Use it in a link: SITE_URL/auth/open?jwt=TOKEN\n";
+    "bytes. --count N prints N tokens (one per line, each with its own jti) for load tests.\n"
+    "Use a token in a link: SITE_URL/auth/open?jwt=TOKEN\n";
 
 static const char usage_verify[] =
     "usage: chat-bridge verify --config FILE [--now EPOCH] TOKEN|-\n"
@@ -328,6 +330,7 @@ cmd_mint(int argc, char **argv)
 	char err[512], tok[CB_TOKEN_MAX + 1];
 	struct opts o = {0};
 	size_t len;
+	int64_t count = 1, i;
 	int rc;
 	enum cb_err e;
 
@@ -350,8 +353,11 @@ cmd_mint(int argc, char **argv)
 	mp.ttl = mp.version == 1 ? CB_LIFETIME_V1 : CB_LIFETIME_V0;
 	mp.iat = (int64_t)time(NULL);
 	if ((o.ttl != NULL && int_opt("ttl", o.ttl, 100000, &mp.ttl) != 0) ||
-	    (o.iat != NULL && int_opt("iat", o.iat, CB_JSON_INT_MAX, &mp.iat) != 0))
+	    (o.iat != NULL && int_opt("iat", o.iat, CB_JSON_INT_MAX, &mp.iat) != 0) ||
+	    (o.count != NULL && (int_opt("count", o.count, 10000000, &count) != 0 || count < 1)))
 		return EXIT_USAGE;
+	if (count > 1 && o.jti != NULL)
+		return usage_error(usage_mint, "--jti and --count exclude each other%s", "");
 	rc = EXIT_REFUSED;
 	if (o.seed_file != NULL) {
 		if (secret_read_file(o.seed_file, &seed, err, sizeof(err)) != CB_OK) {
@@ -386,12 +392,14 @@ cmd_mint(int argc, char **argv)
 	mp.teams = o.teams;
 	mp.n_teams = o.n_teams;
 	mp.jti = o.jti;
-	if ((e = token_mint(&mp, tok, sizeof(tok))) != CB_OK) {
-		fprintf(stderr, "chat-bridge: cannot mint: %s (%s)\n", cb_err_describe(e),
-		    cb_err_reason(e));
-		goto out;
+	for (i = 0; i < count; i++) {
+		if ((e = token_mint(&mp, tok, sizeof(tok))) != CB_OK) {
+			fprintf(stderr, "chat-bridge: cannot mint: %s (%s)\n", cb_err_describe(e),
+			    cb_err_reason(e));
+			goto out;
+		}
+		printf("%s\n", tok);
 	}
-	printf("%s\n", tok);
 	rc = 0;
 out:
 	sodium_memzero(raw, sizeof(raw));

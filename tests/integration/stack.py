@@ -95,7 +95,7 @@ class Response:
 class Stack:
     def __init__(self, front="nginx", mode="login", bridge=None, workers=4, pbkdf2=1000,
                  rate_limit=0, timeout_ms=2000, connect_timeout_ms=500, extra_bridge="",
-                 extra_conf="", keep=False, sso_origin=None, name="stack"):
+                 extra_conf="", keep=False, sso_origin=None, name="stack", nginx_extra=""):
         self.front = front
         self.mode = mode
         self.bridge_bin = bridge or os.environ.get("CB_BRIDGE", os.path.join(ROOT, "build", "chat-bridge"))
@@ -109,6 +109,7 @@ class Stack:
         self.sso_origin = sso_origin
         self.keep = keep or os.environ.get("CB_KEEP") == "1"
         self.name = name
+        self.nginx_extra = nginx_extra      # text added to nginx's http block
         self.procs = {}
         self.dir = None
 
@@ -350,6 +351,7 @@ http {
     scgi_temp_path %(d)s/scgi;
     upstream chat_bridge { server unix:%(sock)s; }
     upstream mattermost { server 127.0.0.1:%(mm)d; keepalive 8; }
+    %(extra)s
     server {
         listen 127.0.0.1:%(port)d default_server;
         server_name _;
@@ -357,7 +359,8 @@ http {
         include %(root)s/etc/nginx/mattermost-proxy.conf;
     }
 }
-""" % {"d": d, "sock": self.socket, "mm": self.mm_port, "port": self.front_port, "root": ROOT})
+""" % {"d": d, "sock": self.socket, "mm": self.mm_port, "port": self.front_port, "root": ROOT,
+       "extra": self.nginx_extra})
         log = open(os.path.join(d, "stderr.log"), "w")
         self.procs["front"] = subprocess.Popen(["nginx", "-c", conf, "-p", d], stdout=log, stderr=subprocess.STDOUT)
 
@@ -409,7 +412,8 @@ http://:%(port)d {
 
     # ------------------------------------------------------------ tokens
     def mint(self, sub, email, com="019EV8MMKC5HX5QV46F0HEJX4S", iss="sso", name=None, cre=None, reg=None,
-             teams=(), ttl=None, iat=None, aud=None):
+             teams=(), ttl=None, iat=None, aud=None, count=None):
+        """One token, or a list of count tokens (distinct jti) if count is given."""
         args = ["mint", "--iss", {"sso": SSO_ISS, "lab": LAB_ISS, "app": APP_ISS}[iss],
                 "--aud", aud or self.site_url, "--sub", sub, "--com", com, "--email", email]
         if iss == "lab":
@@ -421,6 +425,8 @@ http://:%(port)d {
                 args += [k, str(v)]
         for t in teams:
             args += ["--team", t]
+        if count is not None:
+            return self.run_bridge(*(args + ["--count", str(count)])).split()
         return self.run_bridge(*args).strip()
 
     # ------------------------------------------------------------ Mattermost as the web app sees it
