@@ -57,6 +57,8 @@ mmdb_free(struct mmdb *d)
 	free(d);
 }
 
+/* Logs a failure (at most every 10 s) and drops a broken connection. The
+ * message is copied before the connection is freed. */
 static void
 fail(struct mmdb *d, const char *what)
 {
@@ -65,6 +67,9 @@ fail(struct mmdb *d, const char *what)
 	const char *m = d->conn != NULL ? PQerrorMessage(d->conn) : "no connection";
 	size_t i, o = 0;
 
+	for (i = 0; m[i] != '\0' && o < sizeof(clean) - 1; i++)
+		clean[o++] = (m[i] == '\n' || m[i] == '\r') ? ' ' : m[i];
+	clean[o] = '\0';
 	if (d->conn != NULL && PQstatus(d->conn) != CONNECTION_OK) {
 		PQfinish(d->conn);
 		d->conn = NULL;
@@ -73,9 +78,6 @@ fail(struct mmdb *d, const char *what)
 	if (now - d->last_fail_log < 10)
 		return;
 	d->last_fail_log = now;
-	for (i = 0; m[i] != '\0' && o < sizeof(clean) - 1; i++)
-		clean[o++] = (m[i] == '\n' || m[i] == '\r') ? ' ' : m[i];
-	clean[o] = '\0';
 	log_msg("error", "mattermost database: %s: %s", what, clean);
 }
 
@@ -116,23 +118,30 @@ mmdb_session_insert(struct mmdb *d, const struct mmdb_session *s)
 {
 	char create[24], expires[24];
 	const char *p[7] = {s->id, s->token, create, expires, s->user_id, s->roles, s->props};
-	PGresult *r;
+	PGresult *r = NULL;
 	uint64_t t0;
-	enum cb_err e = CB_OK;
+	int attempt;
+	enum cb_err e = CB_MMDB_UNAVAILABLE;
 
-	if (ensure(d) != CB_OK)
-		return CB_MMDB_UNAVAILABLE;
 	(void)snprintf(create, sizeof(create), "%" PRId64, s->create_ms);
 	(void)snprintf(expires, sizeof(expires), "%" PRId64, s->expires_ms);
-	t0 = (uint64_t)mono_us();
-	r = PQexecPrepared(d->conn, "session_insert", 7, p, NULL, NULL, 0);
-	if (d->metrics != NULL)
-		metrics_observe(d->metrics, MH_MMDB, (uint64_t)mono_us() - t0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		fail(d, "insert session");
-		e = CB_MMDB_UNAVAILABLE;
+	/* A connection found broken on use (database restarted) is replaced
+	 * and the insert tried once more. */
+	for (attempt = 0; attempt < 2 && e != CB_OK; attempt++) {
+		if (ensure(d) != CB_OK)
+			return CB_MMDB_UNAVAILABLE;
+		t0 = (uint64_t)mono_us();
+		r = PQexecPrepared(d->conn, "session_insert", 7, p, NULL, NULL, 0);
+		if (d->metrics != NULL)
+			metrics_observe(d->metrics, MH_MMDB, (uint64_t)mono_us() - t0);
+		if (PQresultStatus(r) == PGRES_COMMAND_OK)
+			e = CB_OK;
+		else
+			fail(d, "insert session");
+		PQclear(r);
+		if (e != CB_OK && d->conn != NULL)
+			break;	/* the connection is fine: a real error, no retry */
 	}
-	PQclear(r);
 	return e;
 }
 

@@ -248,27 +248,38 @@ exec(struct store *s, int i, const char *const *params, int n, ExecStatusType wa
 {
 	PGresult *r;
 	uint64_t t0;
+	int attempt;
 
 	if (out != NULL)
 		*out = NULL;
-	if (store_ensure(s) != CB_OK)
-		return CB_STORE_UNAVAILABLE;
-	t0 = (uint64_t)mono_us();
-	r = PQexecPrepared(s->conn, stmts[i].name, n, params, NULL, NULL, 0);
-	if (s->metrics != NULL)
-		metrics_observe(s->metrics, MH_STORE, (uint64_t)mono_us() - t0);
-	if (PQresultStatus(r) != want) {
+	for (attempt = 0; attempt < 2; attempt++) {
+		bool in_tx;
+
+		if (store_ensure(s) != CB_OK)
+			return CB_STORE_UNAVAILABLE;
+		in_tx = PQtransactionStatus(s->conn) != PQTRANS_IDLE;
+		t0 = (uint64_t)mono_us();
+		r = PQexecPrepared(s->conn, stmts[i].name, n, params, NULL, NULL, 0);
+		if (s->metrics != NULL)
+			metrics_observe(s->metrics, MH_STORE, (uint64_t)mono_us() - t0);
+		if (PQresultStatus(r) == want) {
+			if (out != NULL)
+				*out = r;
+			else
+				PQclear(r);
+			return CB_OK;
+		}
 		PQclear(r);
 		fail_log(s, stmts[i].name);
-		if (PQstatus(s->conn) != CONNECTION_OK)
-			drop(s);
-		return CB_STORE_UNAVAILABLE;
+		if (PQstatus(s->conn) == CONNECTION_OK)
+			return CB_STORE_UNAVAILABLE;	/* a real error */
+		drop(s);
+		/* A connection found broken on use (PostgreSQL restarted):
+		 * retry once on a new one, unless a transaction was open. */
+		if (in_tx)
+			return CB_STORE_UNAVAILABLE;
 	}
-	if (out != NULL)
-		*out = r;
-	else
-		PQclear(r);
-	return CB_OK;
+	return CB_STORE_UNAVAILABLE;
 }
 
 enum cb_err
@@ -291,19 +302,28 @@ static enum cb_err
 simple(struct store *s, const char *sql)
 {
 	PGresult *r;
-	enum cb_err e = CB_OK;
+	int attempt;
 
-	if (store_ensure(s) != CB_OK)
-		return CB_STORE_UNAVAILABLE;
-	r = PQexec(s->conn, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+	for (attempt = 0; attempt < 2; attempt++) {
+		bool in_tx;
+
+		if (store_ensure(s) != CB_OK)
+			return CB_STORE_UNAVAILABLE;
+		in_tx = PQtransactionStatus(s->conn) != PQTRANS_IDLE;
+		r = PQexec(s->conn, sql);
+		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+			PQclear(r);
+			return CB_OK;
+		}
+		PQclear(r);
 		fail_log(s, sql);
-		if (PQstatus(s->conn) != CONNECTION_OK)
-			drop(s);
-		e = CB_STORE_UNAVAILABLE;
+		if (PQstatus(s->conn) == CONNECTION_OK || in_tx)
+			break;
+		drop(s);	/* broken on use: once more on a new connection */
 	}
-	PQclear(r);
-	return e;
+	if (s->conn != NULL && PQstatus(s->conn) != CONNECTION_OK)
+		drop(s);
+	return CB_STORE_UNAVAILABLE;
 }
 
 enum cb_err
