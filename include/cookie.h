@@ -41,6 +41,12 @@ struct session_cookies {
 enum cb_err cookie_session(struct session_cookies *out, const char *token,
     const char *user_id, const char *csrf, const struct cookie_params *p) CB_WUR;
 
+/* Finds cookie name in a Cookie request header ("a=b; c=d"). Returns how
+ * many cookies have that name; if exactly one, copies its value (which
+ * must be [A-Za-z0-9_-], at most cap-1 bytes) into out. A value of any
+ * other shape counts but is not copied (out = ""). */
+size_t cookie_get(const char *header, const char *name, char *out, size_t cap);
+
 /* Formats t (seconds since the epoch) as an IMF-fixdate (RFC 9110
  * 5.6.7) into out[30]. */
 void http_date(int64_t t, char out[30]);

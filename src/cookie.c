@@ -94,3 +94,41 @@ cookie_session(struct session_cookies *out, const char *token, const char *user_
 		sodium_memzero(out, sizeof(*out));
 	return e;
 }
+
+size_t
+cookie_get(const char *header, const char *name, char *out, size_t cap)
+{
+	size_t nl = strlen(name), count = 0;
+	const char *p = header;
+
+	out[0] = '\0';
+	if (header == NULL)
+		return 0;
+	while (*p != '\0') {
+		const char *end, *eq, *v;
+		size_t vl;
+
+		while (*p == ' ' || *p == '\t' || *p == ';')
+			p++;
+		end = strchr(p, ';');
+		if (end == NULL)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq != NULL && (size_t)(eq - p) == nl && strncmp(p, name, nl) == 0) {
+			v = eq + 1;
+			vl = (size_t)(end - v);
+			while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+				vl--;
+			if (++count == 1 && vl > 0 && vl < cap) {
+				memcpy(out, v, vl);
+				out[vl] = '\0';
+				if (!cookie_token_ok(out))
+					out[0] = '\0';
+			}
+		}
+		p = end;
+	}
+	if (count != 1)
+		out[0] = '\0';
+	return count;
+}

@@ -134,6 +134,25 @@ test_cookie(void)
 }
 
 static void
+test_cookie_get(void)
+{
+	char v[64];
+
+	is_int(cookie_get("a=1; cb_sso=abc_DEF-9; b=2", "cb_sso", v, sizeof(v)), 1, "found once");
+	is_str(v, "abc_DEF-9", "value");
+	is_int(cookie_get("cb_sso=x; cb_sso=y", "cb_sso", v, sizeof(v)), 2, "two cookies of the name");
+	is_str(v, "", "ambiguous: no value");
+	is_int(cookie_get("xcb_sso=1; cb_ssox=2", "cb_sso", v, sizeof(v)), 0, "prefix and suffix do not match");
+	is_int(cookie_get("cb_sso=a\"b", "cb_sso", v, sizeof(v)), 1, "odd value counted");
+	is_str(v, "", "odd value not copied");
+	is_int(cookie_get(NULL, "cb_sso", v, sizeof(v)), 0, "no header");
+	is_int(cookie_get("cb_sso=0123456789", "cb_sso", v, 5), 1, "too long");
+	is_str(v, "", "too long: not copied");
+	is_int(cookie_get(";;  cb_sso=ok ;", "cb_sso", v, sizeof(v)), 1, "spaces and empty pairs");
+	is_str(v, "ok", "trimmed");
+}
+
+static void
 test_pages(void)
 {
 	struct buf b;
@@ -321,6 +340,7 @@ run_tests(int argc, char **argv)
 	test_form();
 	test_route();
 	test_cookie();
+	test_cookie_get();
 	test_pages();
 	test_logline();
 	test_ratelimit();
