@@ -1,7 +1,7 @@
 /*
- * teamcache.h - Mattermost team name -> id, cached per process so a click
- * does not look teams up every time. Known teams live 300 s, known-missing
- * names 30 s. Bounded (fixed slots, oldest replaced), thread-safe, clock
+ * teamcache.h - Mattermost team name -> id (and "team/channel" -> channel
+ * id), cached per process so a click does not look them up every time.
+ * Known entries live 300 s, known-missing names 30 s. Bounded (fixed slots, oldest replaced), thread-safe, clock
  * injected.
  */
 #ifndef CB_TEAMCACHE_H
@@ -12,6 +12,7 @@
 
 #include "bounds.h"
 
+#define TEAMCACHE_KEY_MAX 160
 #define TEAMCACHE_TTL 300
 #define TEAMCACHE_MISSING_TTL 30
 

@@ -232,6 +232,50 @@ team_id(struct flow *f, const char *name, char id[CB_MMID_LEN + 1])
 	return e;
 }
 
+/* The [team "name"] section of a team, if the operator configured one. */
+static const struct team_def *
+team_def(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_teams; i++)
+		if (strcmp(c->teams[i].name, name) == 0)
+			return &c->teams[i];
+	return NULL;
+}
+
+/* Joins a new team member to the team's mandatory channels ([team]
+ * channels). A missing channel is logged and skipped. */
+static enum cb_err
+join_channels(struct flow *f, const char *team, const char *team_id)
+{
+	const struct team_def *td = team_def(f->cfg, team);
+	char key[TEAMCACHE_KEY_MAX + 1], id[CB_MMID_LEN + 1];
+	size_t i;
+	enum cb_err e;
+
+	for (i = 0; td != NULL && i < td->n_channels; i++) {
+		(void)snprintf(key, sizeof(key), "%s/%s", team, td->channels[i]);
+		if (teamcache_get(f->h->teams, key, f->rq->now, id)) {
+			e = id[0] ? CB_OK : CB_MM_NOT_FOUND;
+		} else {
+			e = mm_channel_by_name(&f->mm, team_id, td->channels[i], id, &f->res);
+			if (e == CB_OK || e == CB_MM_NOT_FOUND)
+				teamcache_put(f->h->teams, key, e == CB_OK ? id : "", f->rq->now);
+		}
+		if (e == CB_OK)
+			e = mm_channel_add_member(&f->mm, id, f->user.id, &f->res);
+		if (e == CB_MM_NOT_FOUND || e == CB_MM_REJECTED) {
+			log_msg("warn", "cannot add user %s to channel %s: %s (run chat-bridge teams sync)",
+			    f->user.id, key, f->res.error_id[0] ? f->res.error_id : cb_err_reason(e));
+			continue;
+		}
+		if (e != CB_OK)
+			return e;
+	}
+	return CB_OK;
+}
+
 /* Adds memberships (never removes). Known memberships are re-confirmed
  * only when the team set changed or membership_recheck_seconds passed. */
 static enum cb_err
@@ -259,7 +303,7 @@ ensure_teams(struct flow *f, char teams[][CB_TEAM_NAME_MAX + 1], size_t n, char 
 		}
 		if (e == CB_OK)
 			e = mm_team_add_member(&f->mm, id, f->user.id, &f->res);
-		if (e == CB_OK) {
+		if (e == CB_OK && (e = join_channels(f, teams[i], id)) == CB_OK) {
 			list_add(joined, joined_cap, teams[i]);
 			f->a->teams_added++;
 			continue;
@@ -442,6 +486,13 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
 	}
 	if (f.user.is_bot) {
 		e = CB_USER_BOT;
+		goto fail;
+	}
+	/* Database mode would bypass a second factor Mattermost may enforce;
+	 * login mode leaves that decision to Mattermost's own login. */
+	if (f.user.mfa_active && h->cfg->session_mode == SESSION_DATABASE) {
+		detail(&f, "multi-factor authentication active");
+		e = CB_USER_UNUSABLE;
 		goto fail;
 	}
 	if (f.link_dirty && (e = store_link_put(h->store, c->sub, f.user.id, f.how,

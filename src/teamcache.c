@@ -9,7 +9,7 @@
 #include "util.h"
 
 struct entry {
-	char name[CB_TEAM_NAME_MAX + 1];
+	char name[TEAMCACHE_KEY_MAX + 1];
 	char id[CB_MMID_LEN + 1];
 	int64_t at;
 };

@@ -98,7 +98,7 @@ def _get_user_for_login(app, user_id, login_id):
     return matches[0]
 
 
-def _authenticate_for_login(app, user_id, login_id, password):
+def _authenticate_for_login(app, user_id, login_id, password, mfa_token=""):
     """AuthenticateUserForLogin → authenticateUser → CheckPasswordAndAllCriteria (§1.4)."""
     if password == "":
         raise AppError("api.user.login.blank_pwd.app_error", 400)
@@ -125,6 +125,10 @@ def _authenticate_for_login(app, user_id, login_id, password):
     if not ok:
         raise AppError("api.user.check_user_password.invalid.app_error", 401)
     user["failed_attempts"] = 0
+    # MFA after the password (§1.4 order). The emulator has no TOTP: an
+    # MFA-active user can never pass, like a login without a code.
+    if user.get("mfa_active") and app.config.service("EnableMultifactorAuthentication"):
+        raise AppError("api.user.check_user_mfa.bad_code.app_error", 401)
     # postflight
     if app.config.email("RequireEmailVerification") and not user["email_verified"]:
         raise AppError("api.user.login.not_verified.app_error", 401)
@@ -178,7 +182,7 @@ def login(ctx):
     props = map_from_json(ctx.req.body)
     try:
         user = _authenticate_for_login(app, props.get("id", ""), props.get("login_id", ""),
-                                       props.get("password", ""))
+                                       props.get("password", ""), props.get("token", ""))
         if models.has_role(user["roles"], "system_guest"):  # no licence: guests refused
             raise AppError("api.user.login.guest_accounts.license.error", 401)
         session = _do_login(ctx, user, props.get("device_id", ""))
