@@ -22,6 +22,8 @@ import urllib.parse
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PG_TMP = os.path.join(ROOT, "tests", "lib", "pg-tmp")
+SSO_EMULATOR = os.path.join(ROOT, "tests", "sso", "ssoemu.py")
+SSO_CLIENT_ID = "018NY6XC00SERV1CE000000CHT"
 EMULATOR = os.path.join(ROOT, "tests", "emulator", "mmemu.py")
 SHARED = os.environ.get("CB_SHARED_DIR", os.path.join(ROOT, "..", "shared"))
 
@@ -95,10 +97,11 @@ class Response:
 class Stack:
     def __init__(self, front="nginx", mode="login", bridge=None, workers=4, pbkdf2=1000,
                  rate_limit=0, timeout_ms=2000, connect_timeout_ms=500, extra_bridge="",
-                 extra_conf="", keep=False, sso_origin=None, name="stack", nginx_extra=""):
+                 extra_conf="", keep=False, sso_origin=None, name="stack", nginx_extra="", wrapper=None,
+                 separate_store=False, sso=False):
         self.front = front
         self.mode = mode
-        self.bridge_bin = bridge or os.environ.get("CB_BRIDGE", os.path.join(ROOT, "build", "chat-bridge"))
+        self.bridge_bin = os.path.abspath(bridge or os.environ.get("CB_BRIDGE", os.path.join(ROOT, "build", "chat-bridge")))
         self.workers = workers
         self.pbkdf2 = pbkdf2
         self.rate_limit = rate_limit
@@ -110,6 +113,11 @@ class Stack:
         self.keep = keep or os.environ.get("CB_KEEP") == "1"
         self.name = name
         self.nginx_extra = nginx_extra      # text added to nginx's http block
+        self.wrapper = wrapper or []        # e.g. ["valgrind", ...] before the bridge
+        self.separate_store = separate_store  # the bridge's store in its own cluster
+        self.sso = sso                      # run the OpenTHC SSO emulator and configure [sso]
+        self.secrets = set()                # tokens, cookie values ... that must never be logged
+        self.pages = []                     # bodies of non-redirect answers (error pages)
         self.procs = {}
         self.dir = None
 
@@ -120,6 +128,8 @@ class Stack:
         try:
             self._start_pg()
             self._start_emulator()
+            if self.sso:
+                self._start_sso()
             self._write_bridge_config()
             self.run_bridge("migrate", "--config", self.conf)
             self.start_bridge()
@@ -135,7 +145,7 @@ class Stack:
         bridge's shutdown (exit status, sanitizer reports), for the caller
         to assert on."""
         problems = []
-        for name in ("front", "bridge", "emulator"):
+        for name in ("front", "bridge", "emulator", "sso"):
             p = self.procs.pop(name, None)
             if p is not None and p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -159,9 +169,10 @@ class Stack:
                 p.kill()
                 p.wait()
         self.procs = {}
-        if self.dir and os.path.isdir(os.path.join(self.dir, "pg")):
-            subprocess.run([PG_TMP, "destroy", os.path.join(self.dir, "pg")], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+        for pg in ("pg", "pg-store"):
+            if self.dir and os.path.isdir(os.path.join(self.dir, pg)):
+                subprocess.run([PG_TMP, "destroy", os.path.join(self.dir, pg)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
         if self.dir:
             art = os.environ.get("CB_ARTIFACTS")
             if art and failed:
@@ -186,12 +197,21 @@ class Stack:
         env = dict(line.split("=", 1) for line in out.split() if "=" in line)
         self.pg_host = env["PGHOST"]
         self.pg_port = env.get("PGPORT", "5432")
-        for db in ("mattermost", "chat_bridge"):
-            subprocess.run([PG_TMP, "createdb", pgdir, db], check=True, capture_output=True)
+        subprocess.run([PG_TMP, "createdb", pgdir, "mattermost"], check=True, capture_output=True)
         self.mm_dsn = self.dsn("mattermost")
-        self.store_dsn = self.dsn("chat_bridge")
+        self.store_pg = pgdir
+        self.store_host, self.store_port = self.pg_host, self.pg_port
+        if self.separate_store:
+            self.store_pg = os.path.join(self.dir, "pg-store")
+            out = subprocess.run([PG_TMP, "start", self.store_pg], check=True, capture_output=True, text=True).stdout
+            env = dict(line.split("=", 1) for line in out.split() if "=" in line)
+            self.store_host, self.store_port = env["PGHOST"], env.get("PGPORT", "5432")
+        subprocess.run([PG_TMP, "createdb", self.store_pg, "chat_bridge"], check=True, capture_output=True)
+        self.store_dsn = "postgresql:///chat_bridge?host=%s&port=%s&user=postgres" % (self.store_host, self.store_port)
 
     def dsn(self, db):
+        if db == "chat_bridge":
+            return self.store_dsn
         return "postgresql:///%s?host=%s&port=%s&user=postgres" % (db, self.pg_host, self.pg_port)
 
     def psql(self, db, sql):
@@ -200,10 +220,11 @@ class Stack:
         return r.stdout.strip()
 
     def pg_stop(self):
-        subprocess.run([PG_TMP, "stop", os.path.join(self.dir, "pg")], check=True, capture_output=True)
+        """Stops the PostgreSQL that holds the bridge's store."""
+        subprocess.run([PG_TMP, "stop", self.store_pg], check=True, capture_output=True)
 
     def pg_start(self):
-        subprocess.run([PG_TMP, "start", os.path.join(self.dir, "pg")], check=True, capture_output=True)
+        subprocess.run([PG_TMP, "start", self.store_pg], check=True, capture_output=True)
 
     # ------------------------------------------------------------ emulator
     def _start_emulator(self):
@@ -241,6 +262,36 @@ class Stack:
     def counters(self):
         return self.emu("GET", "/__emu/counters")[1]
 
+    # ------------------------------------------------------------ OpenTHC SSO
+    def _start_sso(self):
+        ready = os.path.join(self.dir, "sso.ready")
+        log = open(os.path.join(self.dir, "sso.log"), "w")
+        self.procs["sso"] = subprocess.Popen(["/usr/bin/python3", SSO_EMULATOR, "--listen", "127.0.0.1:0",
+                                              "--ready-file", ready], stdout=log, stderr=subprocess.STDOUT)
+        wait_for(lambda: os.path.exists(ready) and len(open(ready).read().split()) >= 2, 20, "the SSO emulator")
+        self.sso_port = int(open(ready).read().split()[1])
+        self.sso_url = "http://127.0.0.1:%d" % self.sso_port
+        self.sso_secret = "sso-client-secret-for-the-chat-bridge-0001"
+        secret_file(os.path.join(self.dir, "sso.secret"), self.sso_secret + "\n")
+        st, _ = self.sso_call("POST", "/__sso/client", {"client_id": SSO_CLIENT_ID, "client_secret": self.sso_secret,
+                                                        "redirect_uri": self.site_url + "/auth/back",
+                                                        "context_list": ["chat", "contact"]})
+        assert st == 201, st
+        self.extra_conf += "\n[sso]\norigin = %s\nclient_id = %s\nclient_secret_file = sso.secret\n" % (
+            self.sso_url, SSO_CLIENT_ID)
+
+    def sso_call(self, method, path, body=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.sso_port, timeout=30)
+        data = json.dumps(body) if body is not None else None
+        c.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
+        r = c.getresponse()
+        raw = r.read()
+        c.close()
+        try:
+            return r.status, json.loads(raw) if raw else None
+        except ValueError:
+            return r.status, raw.decode(errors="replace")
+
     def _seed_mattermost(self):
         for name, t in (("public", "O"), ("usa-wa", "I"), ("bra", "I"), ("openthc", "I"), ("zaf", "I")):
             st, _ = self.emu("POST", "/__emu/seed/team", {"name": name, "display_name": name, "type": t,
@@ -248,6 +299,14 @@ class Stack:
             assert st in (200, 201), "seed team %s: %s" % (name, st)
 
     # ------------------------------------------------------------ bridge
+    def _mmdb_role(self):
+        """database mode: the bridge writes sessions as a role that may only
+        INSERT into Mattermost's sessions table (least privilege)."""
+        self.psql("mattermost", "DO $$ BEGIN CREATE ROLE chat_bridge_sessions LOGIN; "
+                  "EXCEPTION WHEN duplicate_object THEN NULL; END $$; "
+                  "GRANT INSERT ON sessions TO chat_bridge_sessions")
+        return "postgresql:///mattermost?host=%s&port=%s&user=chat_bridge_sessions" % (self.pg_host, self.pg_port)
+
     def _write_bridge_config(self):
         d = self.dir
         secret_file(os.path.join(d, "mm.token"), ADMIN_TOKEN + "\n")
@@ -257,7 +316,7 @@ class Stack:
         out = self.run_bridge("keygen", "--seed-file", os.path.join(d, "app.seed"))
         self.app_kid = out.split()[-1]
         self.socket = os.path.join(d, "bridge.sock")
-        mmdb = "database = %s\n" % self.mm_dsn if self.mode == "database" else ""
+        mmdb = "database = %s\n" % self._mmdb_role() if self.mode == "database" else ""
         self.conf = os.path.join(d, "bridge.conf")
         with open(self.conf, "w") as f:
             f.write("""[bridge]
@@ -308,9 +367,9 @@ ed25519 = %(appkid)s
         env.update(extra_env or {})
         self.bridge_log = os.path.join(self.dir, "bridge.log")
         log = open(self.bridge_log, "a")
-        self.procs["bridge"] = subprocess.Popen([self.bridge_bin, "serve", "--config", self.conf],
+        self.procs["bridge"] = subprocess.Popen(self.wrapper + [self.bridge_bin, "serve", "--config", self.conf],
                                                 stdout=log, stderr=subprocess.STDOUT, env=env)
-        wait_for(lambda: os.path.exists(self.socket), 10, "the bridge socket")
+        wait_for(lambda: os.path.exists(self.socket), 60 if self.wrapper else 10, "the bridge socket")
 
     def stop_bridge(self, sig=signal.SIGTERM, timeout=30):
         p = self.procs.pop("bridge")
@@ -340,10 +399,11 @@ ed25519 = %(appkid)s
             f.write("""daemon off;
 worker_processes 2;
 pid %(d)s/nginx.pid;
-error_log %(d)s/logs/error.log info;
+error_log %(d)s/logs/error.log warn;
 events { worker_connections 1024; }
 http {
-    access_log %(d)s/logs/access.log;
+    include %(root)s/etc/nginx/log-format.conf;
+    access_log %(d)s/logs/access.log combined_no_query;
     client_body_temp_path %(d)s/body;
     proxy_temp_path %(d)s/proxy;
     fastcgi_temp_path %(d)s/fastcgi;
@@ -395,12 +455,19 @@ http://:%(port)d {
         el = time.monotonic() - t0
         hdrs = r.getheaders()
         c.close()
-        return Response(r.status, hdrs, data, el)
+        resp = Response(r.status, hdrs, data, el)
+        for name, (value, attrs) in resp.cookies().items():
+            if name != "MMUSERID" and len(value) >= 16:   # a user id is not a secret
+                self.secrets.add(value)
+        if resp.status != 302 and data and path.startswith("/auth/"):
+            self.pages.append(data)
+        return resp
 
     def get(self, path, headers=None, **kw):
         return self.request("GET", path, headers, **kw)
 
     def open_link(self, token, r=None, headers=None, post=False):
+        self.secrets.add(token)
         q = {"jwt": token}
         if r is not None:
             q["r"] = r
@@ -428,6 +495,46 @@ http://:%(port)d {
         if count is not None:
             return self.run_bridge(*(args + ["--count", str(count)])).split()
         return self.run_bridge(*args).strip()
+
+    def derived_password(self, sub):
+        """The login-mode password the bridge derives for a contact."""
+        import base64, hashlib, hmac
+        secret = open(os.path.join(self.dir, "password.secret"), "rb").read().rstrip(b"\r\n")
+        mac = hmac.new(secret, b"openthc-chat-bridge/v1/" + sub.encode(), hashlib.sha256).digest()
+        return "Ob1!" + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+    def leaks(self, subs=()):
+        """Looks for every secret this stack handed out (tokens, cookie
+        values, derived passwords of subs, the admin token, the secrets'
+        file contents) in the bridge log, nginx's logs, the audit table
+        and the error pages. Returns a list of (where, what) hits."""
+        secrets = set(s for s in self.secrets if len(s) >= 16)
+        secrets.add(ADMIN_TOKEN)
+        secrets.add(LAB_SECRET)
+        secrets.add(SSO_SEED)
+        for sub in subs:
+            secrets.add(self.derived_password(sub))
+        secrets.add(open(os.path.join(self.dir, "password.secret")).read().strip())
+        places = []
+        for path in (getattr(self, "bridge_log", None), os.path.join(self.dir, "nginx", "logs", "access.log"),
+                     os.path.join(self.dir, "nginx", "logs", "error.log")):
+            if path and os.path.exists(path):
+                places.append((path, open(path, encoding="utf-8", errors="replace").read()))
+        try:
+            places.append(("audit table", self.psql("chat_bridge", "SELECT string_agg(t::text, E'\\n') "
+                                                                   "FROM chat_bridge_audit t")))
+        except Exception:
+            pass
+        for i, p in enumerate(self.pages):
+            places.append(("page %d" % i, p.decode("utf-8", "replace")))
+        hits = []
+        for where, text in places:
+            for sec in secrets:
+                # Tokens: also their signature part alone.
+                for piece in (sec, sec.rsplit(".", 1)[-1] if sec.count(".") == 2 else None):
+                    if piece and len(piece) >= 16 and piece in text:
+                        hits.append((where, piece[:12] + "..."))
+        return hits
 
     # ------------------------------------------------------------ Mattermost as the web app sees it
     def webapp(self, cookies, team=None, channel="town-square", post=None, httponly=("MMAUTHTOKEN",)):

@@ -1,0 +1,367 @@
+"""Faults and operations: Mattermost down / slow / 500 / 429, the bridge's
+PostgreSQL stopped and restarted, Mattermost's database unreachable in
+database mode, the per-address rate limit, /auth/ready and /auth/metrics,
+SIGTERM with requests in flight, SIGHUP key rotation without dropped
+requests, and starting the bridge like systemd and spawn-fcgi do.
+
+Every fault must give its documented status within timeout + 1 s, no
+cookies, an audit row (except when the store itself is down), and no
+crash.
+"""
+
+import concurrent.futures
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import fcgi  # noqa: E402
+from stack import ROOT, SSO_KID, Stack, new_ulid, wait_for  # noqa: E402
+
+FRONT = os.environ.get("CB_FRONT", "nginx")
+TIMEOUT_MS = 1000
+
+
+class Faults(unittest.TestCase):
+    """Dependencies failing, in both session modes."""
+
+    MODE = "login"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Stack(front=FRONT, mode=cls.MODE, workers=4, timeout_ms=TIMEOUT_MS, connect_timeout_ms=500,
+                      name="faults-%s" % cls.MODE, separate_store=True).start()
+        cls.sub, cls.email = new_ulid(4242), "faults@example.com"
+        assert cls.s.open_link(cls.s.mint(cls.sub, cls.email)).status == 302
+
+    @classmethod
+    def tearDownClass(cls):
+        leaks = cls.s.leaks([cls.sub])
+        problems = cls.s.stop()
+        assert not problems, problems
+        assert not leaks, leaks
+
+    def tearDown(self):
+        self.s.emu("POST", "/__emu/fault", {"mode": "none"})
+
+    def audit_reasons(self, n=1):
+        time.sleep(0.2)   # the row is written after the response
+        return self.s.psql("chat_bridge", "SELECT string_agg(reason, ',' ORDER BY id DESC) FROM "
+                                          "(SELECT id, reason FROM chat_bridge_audit ORDER BY id DESC LIMIT %d) t" % n)
+
+    def click_expect(self, status, reason, limit):
+        r = self.s.open_link(self.s.mint(self.sub, self.email))
+        self.assertEqual(r.status, status, r.body[:200])
+        self.assertEqual(r.all("Set-Cookie"), [])
+        self.assertIn(b"CBO-%d" % status, r.body)
+        self.assertLess(r.elapsed, limit, "answered within timeout + 1 s")
+        if reason is not None:
+            self.assertEqual(self.audit_reasons(), reason)
+        self.assertEqual(self.s.get("/auth/ping").status, 200, "no crash")
+
+    def test_mattermost_down(self):
+        self.s.emu("POST", "/__emu/fault", {"mode": "down"})
+        self.click_expect(502, "mm_unreachable", TIMEOUT_MS / 1000 + 1)
+
+    def test_mattermost_slow_past_timeout(self):
+        self.s.emu("POST", "/__emu/fault", {"mode": "slow", "delay_ms": 3000})
+        self.click_expect(504, "mm_timeout", TIMEOUT_MS / 1000 + 1)
+
+    def test_mattermost_500(self):
+        self.s.emu("POST", "/__emu/fault", {"mode": "status", "status": 500})
+        self.click_expect(502, "mm_error", TIMEOUT_MS / 1000 + 1)
+
+    def test_mattermost_429(self):
+        self.s.emu("POST", "/__emu/fault", {"mode": "status", "status": 429})
+        self.click_expect(502, "mm_error", TIMEOUT_MS / 1000 + 1)
+
+    def test_mattermost_port_closed(self):
+        # Nothing listening at all: connection refused.
+        with open(self.s.conf) as f:
+            orig = f.read()
+        try:
+            with open(self.s.conf, "w") as f:
+                f.write(orig.replace(self.s.mm_url, "http://127.0.0.1:9"))
+            os.kill(self.s.bridge_pid(), signal.SIGHUP)
+            time.sleep(0.3)
+            self.click_expect(502, "mm_unreachable", TIMEOUT_MS / 1000 + 1)
+        finally:
+            with open(self.s.conf, "w") as f:
+                f.write(orig)
+            os.kill(self.s.bridge_pid(), signal.SIGHUP)
+            time.sleep(0.3)
+
+    def test_ready_reflects_dependencies(self):
+        self.assertEqual(self.s.get("/auth/ready").status, 200)
+        self.s.emu("POST", "/__emu/fault", {"mode": "down"})
+        r = self.s.get("/auth/ready")
+        self.assertEqual(r.status, 503)
+        self.assertEqual(r.json()["mattermost"], "mm_unreachable")
+        self.assertEqual(r.json()["store"], "ok")
+
+    def test_z_store_stopped_then_restarted(self):
+        self.s.pg_stop()
+        try:
+            r = self.s.open_link(self.s.mint(self.sub, self.email))
+            self.assertEqual(r.status, 503, r.body[:200])
+            self.assertEqual(r.all("Set-Cookie"), [])
+            self.assertLess(r.elapsed, 4.0)
+            r = self.s.get("/auth/ready")
+            self.assertEqual(r.status, 503)
+            self.assertEqual(r.json()["store"], "store_unavailable")
+        finally:
+            self.s.pg_start()
+        # Recovers without a restart of the bridge.
+        wait_for(lambda: self.s.get("/auth/ready").status == 200, 20, "readiness after the restart")
+        r = self.s.open_link(self.s.mint(self.sub, self.email))
+        self.assertEqual(r.status, 302, r.body[:200])
+        self.assertIn("store_unavailable", self.s.bridge_log_text())
+
+
+class FaultsDatabaseMode(Faults):
+    MODE = "database"
+
+    def test_mattermost_database_unreachable(self):
+        # The bridge's own role on Mattermost's database is locked out.
+        self.s.psql("mattermost", "ALTER ROLE chat_bridge_sessions NOLOGIN; SELECT pg_terminate_backend(pid) "
+                                  "FROM pg_stat_activity WHERE usename = 'chat_bridge_sessions'")
+        try:
+            self.click_expect(502, "mmdb_unavailable", TIMEOUT_MS / 1000 + 3)
+            self.assertEqual(self.s.get("/auth/ready").json()["mattermost_database"], "mmdb_unavailable")
+        finally:
+            self.s.psql("mattermost", "ALTER ROLE chat_bridge_sessions LOGIN")
+        self.assertEqual(self.s.open_link(self.s.mint(self.sub, self.email)).status, 302)
+
+
+class RateLimit(unittest.TestCase):
+    def test_rate_limit_before_any_work(self):
+        with Stack(front=FRONT, rate_limit=5, name="ratelimit") as s:
+            sub = new_ulid(1)
+            before_audit = s.psql("chat_bridge", "SELECT count(*) FROM chat_bridge_audit")
+            before = s.counters()
+            statuses = [s.get("/auth/open?jwt=bad.to.ken").status for _ in range(5)]
+            self.assertEqual(statuses, [400] * 5)
+            r = s.open_link(s.mint(sub, "limited@example.com"))
+            self.assertEqual(r.status, 429)
+            self.assertGreaterEqual(int(r.header("Retry-After")), 1)
+            self.assertEqual(r.all("Set-Cookie"), [])
+            time.sleep(0.2)
+            self.assertEqual(s.counters(), before, "no Mattermost work for limited requests")
+            audit = int(s.psql("chat_bridge", "SELECT count(*) FROM chat_bridge_audit")) - int(before_audit)
+            self.assertEqual(audit, 5, "no audit rows for rate-limited requests (no database work)")
+            self.assertIn('reason="rate_limited"', s.get("/auth/metrics").body.decode())
+
+
+class Operations(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Stack(front=FRONT, workers=8, name="ops").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        problems = cls.s.stop()
+        assert not problems, problems
+
+    def test_metrics(self):
+        s = self.s
+        s.open_link(s.mint(new_ulid(11), "metrics@example.com"))
+        s.get("/auth/open?jwt=x.y.z")
+        text = s.get("/auth/metrics").body.decode()
+        self.assertRegex(text, r'chat_bridge_attempts_total\{outcome="ok",reason="ok"\} [1-9]')
+        self.assertRegex(text, r'chat_bridge_attempts_total\{outcome="refused",reason="token_base64"\} [1-9]')
+        for h in ("chat_bridge_click_seconds", "chat_bridge_mattermost_request_seconds", "chat_bridge_store_seconds"):
+            self.assertIn("# TYPE %s histogram" % h, text)
+            self.assertRegex(text, r'%s_count [1-9]' % h)
+        self.assertEqual(s.get("/auth/metrics").header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8")
+
+    def test_sighup_key_rotation_without_dropped_requests(self):
+        s = self.s
+        newseed = os.path.join(s.dir, "new.seed")
+        newpub = s.run_bridge("keygen", "--seed-file", newseed).split()[-1]
+        with open(s.conf) as f:
+            orig = f.read()
+
+        def mint_with(seed, n):
+            return s.run_bridge("mint", "--seed-file", seed, "--iss", "01BD3TJX9A4TE4AXA6EZE0ZFNP", "--aud",
+                                s.site_url, "--sub", new_ulid(12), "--com", "019EV8MMKC5HX5QV46F0HEJX4S", "--email",
+                                "rotate@example.com", "--count", str(n)).split()
+
+        old_tokens = mint_with(os.path.join(s.dir, "sso.seed"), 200)
+        new_tokens = mint_with(newseed, 200)
+        self.assertEqual(s.open_link(new_tokens.pop()).status, 401, "new key not trusted yet")
+        # Clicks keep flowing while the configuration is reloaded twice.
+        results, stop = [], threading.Event()
+
+        def clicker(tokens):
+            while tokens and not stop.is_set():
+                results.append(s.open_link(tokens.pop()).status)
+
+        threads = [threading.Thread(target=clicker, args=(old_tokens[i::4],)) for i in range(4)]
+        for t in threads:
+            t.start()
+        try:
+            for _ in range(3):
+                with open(s.conf, "w") as f:
+                    f.write(orig.replace("ed25519 = " + SSO_KID, "ed25519 = %s, %s" % (SSO_KID, newpub)))
+                os.kill(s.bridge_pid(), signal.SIGHUP)
+                time.sleep(0.15)
+                with open(s.conf, "w") as f:
+                    f.write(orig)
+                os.kill(s.bridge_pid(), signal.SIGHUP)
+                time.sleep(0.15)
+            # During the rotation: both keys valid.
+            with open(s.conf, "w") as f:
+                f.write(orig.replace("ed25519 = " + SSO_KID, "ed25519 = %s, %s" % (SSO_KID, newpub)))
+            os.kill(s.bridge_pid(), signal.SIGHUP)
+            time.sleep(0.3)
+            self.assertEqual(s.open_link(new_tokens.pop()).status, 302, "new key trusted")
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        self.assertTrue(results)
+        self.assertEqual(set(results), {302}, "no request dropped or refused during reloads")
+        # Old key retired.
+        with open(s.conf, "w") as f:
+            f.write(orig.replace("ed25519 = " + SSO_KID, "ed25519 = " + newpub))
+        os.kill(s.bridge_pid(), signal.SIGHUP)
+        time.sleep(0.3)
+        self.assertEqual(s.open_link(mint_with(os.path.join(s.dir, "sso.seed"), 1)[0]).status, 401, "old key retired")
+        self.assertEqual(s.open_link(new_tokens.pop()).status, 302)
+        # A broken configuration is refused; the running one stays.
+        with open(s.conf, "w") as f:
+            f.write(orig + "\n[bridge]\nworkers = 0\n")
+        os.kill(s.bridge_pid(), signal.SIGHUP)
+        time.sleep(0.3)
+        self.assertEqual(s.open_link(new_tokens.pop()).status, 302)
+        self.assertIn("reload failed, keeping the running configuration", s.bridge_log_text())
+        self.assertIn('chat_bridge_config_reloads_total{result="failed"} 1', s.get("/auth/metrics").body.decode())
+        with open(s.conf, "w") as f:
+            f.write(orig)
+        os.kill(s.bridge_pid(), signal.SIGHUP)
+        time.sleep(0.3)
+
+    def test_z_sigterm_finishes_requests_in_flight(self):
+        s = self.s
+        toks = [s.mint(new_ulid(100 + i), "inflight%d@example.com" % i) for i in range(6)]
+        s.emu("POST", "/__emu/fault", {"mode": "slow", "delay_ms": 800})
+        try:
+            with concurrent.futures.ThreadPoolExecutor(6) as ex:
+                futs = [ex.submit(s.open_link, t) for t in toks]
+                time.sleep(0.3)         # all six are inside the bridge now
+                t0 = time.monotonic()
+                rc = s.stop_bridge(signal.SIGTERM)
+                stopped_after = time.monotonic() - t0
+                statuses = [f.result().status for f in futs]
+        finally:
+            s.emu("POST", "/__emu/fault", {"mode": "none"})
+        self.assertEqual(rc, 0, "exit status 0")
+        self.assertEqual(statuses, [302] * 6, "every request in flight finished")
+        self.assertGreater(stopped_after, 0.3, "it waited for them")
+        self.assertNotEqual(s.get("/auth/ping").status, 200, "no longer accepting")
+        s.start_bridge()
+        wait_for(lambda: s.get("/auth/ping").status == 200, 10, "restart")
+
+
+class Startup(unittest.TestCase):
+    """Starting the bridge like the systemd units and spawn-fcgi do."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Stack(front="nginx", workers=2, name="startup").start()
+        cls.s.stop_bridge()
+        with open(cls.s.conf) as f:
+            cls.fd0_conf = os.path.join(cls.s.dir, "fd0.conf")
+            with open(cls.fd0_conf, "w") as g:
+                g.write("".join(l for l in f if not l.startswith("listen")))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.stop()
+
+    def ping(self):
+        return fcgi.request(self.s.socket, fcgi.base_params("/auth/ping"))
+
+    def run_and_stop(self, args, **kw):
+        log = open(os.path.join(self.s.dir, "startup.log"), "a")
+        p = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, **kw)
+        try:
+            wait_for(lambda: self.ping().status == 200, 10, "the bridge")
+            r = self.s.open_link(self.s.mint(new_ulid(300 + len(args)), "start%d@example.com" % len(args)))
+            self.assertEqual(r.status, 302)
+        finally:
+            p.send_signal(signal.SIGTERM)
+            rc = p.wait(20)
+        self.assertEqual(rc, 0)
+
+    def fresh_socket(self):
+        if os.path.exists(self.s.socket):
+            os.unlink(self.s.socket)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(self.s.socket)
+        os.chmod(self.s.socket, 0o666)
+        sock.listen(128)
+        return sock
+
+    def test_fd0_like_standard_input_socket(self):
+        # chat-bridge.socket + StandardInput=socket: the listener is fd 0.
+        sock = self.fresh_socket()
+        try:
+            self.run_and_stop([self.s.bridge_bin, "serve", "--config", self.fd0_conf], stdin=sock.fileno())
+        finally:
+            sock.close()
+
+    def test_listen_fds_socket_activation(self):
+        tool = shutil.which("systemd-socket-activate")
+        self.assertIsNotNone(tool, "systemd-socket-activate (package systemd) is needed")
+        if os.path.exists(self.s.socket):
+            os.unlink(self.s.socket)
+        log = open(os.path.join(self.s.dir, "startup.log"), "a")
+        p = subprocess.Popen([tool, "-l", self.s.socket, self.s.bridge_bin, "serve", "--config", self.fd0_conf],
+                             stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for(lambda: os.path.exists(self.s.socket), 5, "the socket")
+            os.chmod(self.s.socket, 0o666)
+            wait_for(lambda: self.ping().status == 200, 10, "the bridge")   # started on the first connection
+            self.assertEqual(self.s.open_link(self.s.mint(new_ulid(400), "sa@example.com")).status, 302)
+        finally:
+            p.send_signal(signal.SIGTERM)
+            rc = p.wait(20)
+        self.assertEqual(rc, 0)
+
+    def test_spawn_fcgi(self):
+        if os.path.exists(self.s.socket):
+            os.unlink(self.s.socket)
+        self.run_and_stop(["spawn-fcgi", "-n", "-s", self.s.socket, "-M", "0666", "--", self.s.bridge_bin, "serve",
+                           "--config", self.fd0_conf])
+
+    def test_no_listener_is_a_clear_error(self):
+        r = subprocess.run([self.s.bridge_bin, "serve", "--config", self.fd0_conf], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=10)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("not a listening socket", r.stderr + r.stdout)
+
+    def test_systemd_units_verify(self):
+        d = os.path.join(self.s.dir, "units")
+        os.makedirs(d, exist_ok=True)
+        for unit in ("chat-bridge.service", "chat-bridge.socket"):
+            text = open(os.path.join(ROOT, "etc", "systemd", unit)).read()
+            with open(os.path.join(d, unit), "w") as f:
+                f.write(text.replace("/usr/sbin/chat-bridge", self.s.bridge_bin))
+        # Documentation=man:chat-bridge(8) must resolve: use the page in docs/.
+        env = dict(os.environ, MANPATH=os.path.join(ROOT, "docs", "man"))
+        r = subprocess.run(["systemd-analyze", "verify", os.path.join(d, "chat-bridge.socket"),
+                            os.path.join(d, "chat-bridge.service")], capture_output=True, text=True, env=env)
+        problems = [l for l in (r.stdout + r.stderr).splitlines() if "chat-bridge" in l]
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(problems, [])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
