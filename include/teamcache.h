@@ -1,8 +1,8 @@
 /*
  * teamcache.h - Mattermost team name -> id (and "team/channel" -> channel
  * id), cached per process so a click does not look them up every time.
- * Known entries live 300 s, known-missing names 30 s. Bounded (fixed slots, oldest replaced), thread-safe, clock
- * injected.
+ * Known entries live 300 s, known-missing names 30 s. Bounded (fixed
+ * slots, oldest replaced), thread-safe, clock injected.
  */
 #ifndef CB_TEAMCACHE_H
 #define CB_TEAMCACHE_H
