@@ -252,10 +252,13 @@ join_channels(struct flow *f, const char *team, const char *team_id)
 	const struct team_def *td = team_def(f->cfg, team);
 	char key[TEAMCACHE_KEY_MAX + 1], id[CB_MMID_LEN + 1];
 	size_t i;
+	int n;
 	enum cb_err e;
 
 	for (i = 0; td != NULL && i < td->n_channels; i++) {
-		(void)snprintf(key, sizeof(key), "%s/%s", team, td->channels[i]);
+		n = snprintf(key, sizeof(key), "%s/%s", team, td->channels[i]);
+		if (n < 0 || (size_t)n >= sizeof(key))
+			continue;	/* cannot happen: names are bounded by config */
 		if (teamcache_get(f->h->teams, key, f->rq->now, id)) {
 			e = id[0] ? CB_OK : CB_MM_NOT_FOUND;
 		} else {

@@ -43,10 +43,8 @@ teams_sync(const struct config *c, int dry_run)
 		printf("no [team \"NAME\"] sections in %s: nothing to do\n", c->path);
 	for (i = 0; i < c->n_teams; i++) {
 		const struct team_def *t = &c->teams[i];
-		bool exists;
 
 		e = mm_team_by_name(&m, t->name, id, &res);
-		exists = e == CB_OK;
 		if (e == CB_MM_NOT_FOUND) {
 			if (dry_run) {
 				printf("team %s: missing, would create (%s, \"%s\")\n", t->name,
@@ -61,8 +59,10 @@ teams_sync(const struct config *c, int dry_run)
 		} else if (e == CB_OK) {
 			printf("team %s: exists\n", t->name);
 		}
-		if ((failed |= report("team", t->name, e, &res)) && !exists && e != CB_OK)
+		if (report("team", t->name, e, &res)) {
+			failed = 1;
 			continue;
+		}
 		for (k = 0; k < t->n_channels; k++) {
 			e = mm_channel_by_name(&m, id, t->channels[k], cid, &res);
 			if (e == CB_OK) {
