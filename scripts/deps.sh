@@ -10,7 +10,7 @@ PACKAGES=(
 	build-essential cmake pkg-config clang libclang-rt-14-dev
 	libfcgi-dev libcurl4-openssl-dev libjansson-dev libsodium-dev libpq-dev
 	# real components the tests and the demo run
-	postgresql postgresql-client nginx-light caddy curl spawn-fcgi
+	postgresql postgresql-client nginx-light caddy curl openssl spawn-fcgi
 	# the Mattermost and SSO emulators, PHP interop, data
 	python3 python3-psycopg2 python3-bcrypt php-cli iso-codes
 	# browser tests, leak checks, unit verification, packaging
