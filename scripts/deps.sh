@@ -34,7 +34,12 @@ fi
 # Debian's postgresql package starts a cluster where it can; tests run their
 # own throwaway clusters and need nothing from it.
 
-if [ -f tests/client4/package.json ] && [ ! -d tests/client4/node_modules ]; then
-	command -v npm >/dev/null || { echo "deps.sh: npm is required for the Client4 and browser tests" >&2; exit 1; }
-	(cd tests/client4 && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# npm packages, pinned by their package-lock.json: Mattermost's Client4
+# (tests/client4) and playwright-core, which drives Debian's chromium
+# (tests/browser; it downloads no browser).
+for d in tests/client4 tests/browser; do
+	if [ -f "$d/package.json" ] && [ ! -d "$d/node_modules" ]; then
+		command -v npm >/dev/null || { echo "deps.sh: npm is required for the Client4 and browser tests" >&2; exit 1; }
+		(cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+done
