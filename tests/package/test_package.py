@@ -79,6 +79,10 @@ class Package(unittest.TestCase):
             if os.path.exists(p):
                 os.unlink(p)
         shutil.rmtree(SECRETS, ignore_errors=True)
+        try:
+            os.rmdir(os.path.dirname(CONF))     # /etc/openthc, if the test left it empty
+        except OSError:
+            pass
         shutil.rmtree(cls.out, ignore_errors=True)
 
     # ------------------------------------------------------------ layout
