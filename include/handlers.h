@@ -13,9 +13,17 @@
 
 struct attempt;
 struct attempt_strings;
+struct form;
 struct handler_ctx;
 struct request;
 struct response;
+
+/* The first step of every sign-in route: the per-client rate limit (before
+ * any parsing, database or Mattermost work), the query size limit, then
+ * the query parsed into q (zeroed by the caller; the caller form_free()s it
+ * in every case). */
+enum cb_err handler_admit(const struct handler_ctx *h, const struct request *rq,
+    struct response *rs, struct form *q) CB_WUR;
 
 /* GET/POST /auth/open: a signed link token, or (none) the OAuth2 sign-in
  * with OpenTHC SSO or the friendly "open chat from your app" page. */

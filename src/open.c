@@ -31,6 +31,18 @@ is_form(const char *ct)
 }
 
 enum cb_err
+handler_admit(const struct handler_ctx *h, const struct request *rq, struct response *rs,
+    struct form *q)
+{
+	if (h->rl != NULL && !ratelimit_take(h->rl, rq->client, rq->now_ms,
+	    h->cfg->rate_limit_per_minute, &rs->retry_after))
+		return CB_REQ_RATE_LIMITED;
+	if (rq->query_len > CB_QUERY_MAX)
+		return CB_REQ_TOO_LARGE;
+	return form_parse(rq->query, rq->query_len, q);
+}
+
+enum cb_err
 open_handle(const struct handler_ctx *h, const struct request *rq, struct response *rs,
     struct attempt *a, struct attempt_strings *as)
 {
@@ -49,13 +61,7 @@ open_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 		rs->allow = "GET, POST";
 		return CB_REQ_METHOD;
 	}
-	/* The limiter runs before any parsing, database or Mattermost work. */
-	if (h->rl != NULL && !ratelimit_take(h->rl, rq->client, rq->now_ms, cfg->rate_limit_per_minute,
-	    &rs->retry_after))
-		return CB_REQ_RATE_LIMITED;
-	if (rq->query_len > CB_QUERY_MAX)
-		return CB_REQ_TOO_LARGE;
-	if ((e = form_parse(rq->query, rq->query_len, &q)) != CB_OK)
+	if ((e = handler_admit(h, rq, rs, &q)) != CB_OK)
 		goto out;
 	if (strcmp(rq->method, "POST") == 0) {
 		const char *qr;

@@ -27,7 +27,6 @@
 #include "http.h"
 #include "identity.h"
 #include "metrics.h"
-#include "ratelimit.h"
 #include "redirect.h"
 #include "request.h"
 #include "signin.h"
@@ -362,12 +361,7 @@ back_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 		rs->allow = "GET";
 		return CB_REQ_METHOD;
 	}
-	if (h->rl != NULL && !ratelimit_take(h->rl, rq->client, rq->now_ms, c->rate_limit_per_minute,
-	    &rs->retry_after))
-		return CB_REQ_RATE_LIMITED;
-	if (rq->query_len > CB_QUERY_MAX)
-		return CB_REQ_TOO_LARGE;
-	if ((e = form_parse(rq->query, rq->query_len, &q)) != CB_OK)
+	if ((e = handler_admit(h, rq, rs, &q)) != CB_OK)
 		goto out;
 	if (form_get(&q, "code", &code, &code_len) > 1 || form_get(&q, "state", &state, &state_len) > 1 ||
 	    form_get(&q, "error", &err, &err_len) > 1) {

@@ -55,6 +55,24 @@ def wait_for(pred, timeout=20.0, what="condition"):
     raise RuntimeError("timed out waiting for " + what)
 
 
+def json_call(port, method, path, body=None, headers=None):
+    """One HTTP request to 127.0.0.1:port with an optional JSON body;
+    returns (status, decoded JSON, or the text if it is not JSON)."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    data = json.dumps(body) if body is not None else None
+    hdrs = dict(headers or {})
+    if data:
+        hdrs["Content-Type"] = "application/json"
+    c.request(method, path, body=data, headers=hdrs)
+    r = c.getresponse()
+    raw = r.read()
+    c.close()
+    try:
+        return r.status, json.loads(raw) if raw else None
+    except ValueError:
+        return r.status, raw.decode(errors="replace")
+
+
 def secret_file(path, content):
     with open(path, "w") as f:
         f.write(content)
@@ -245,19 +263,8 @@ class Stack:
 
     def emu(self, method, path, body=None):
         """Calls the emulator directly (control API or REST)."""
-        c = http.client.HTTPConnection("127.0.0.1", self.mm_port, timeout=30)
-        data = json.dumps(body) if body is not None else None
-        hdrs = {"Content-Type": "application/json"} if data else {}
-        if path.startswith("/api/"):
-            hdrs["Authorization"] = "Bearer " + ADMIN_TOKEN
-        c.request(method, path, body=data, headers=hdrs)
-        r = c.getresponse()
-        raw = r.read()
-        c.close()
-        try:
-            return r.status, json.loads(raw) if raw else None
-        except ValueError:
-            return r.status, raw.decode(errors="replace")
+        hdrs = {"Authorization": "Bearer " + ADMIN_TOKEN} if path.startswith("/api/") else {}
+        return json_call(self.mm_port, method, path, body, hdrs)
 
     def counters(self):
         return self.emu("GET", "/__emu/counters")[1]
@@ -281,16 +288,7 @@ class Stack:
             self.sso_url, SSO_CLIENT_ID)
 
     def sso_call(self, method, path, body=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.sso_port, timeout=30)
-        data = json.dumps(body) if body is not None else None
-        c.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
-        r = c.getresponse()
-        raw = r.read()
-        c.close()
-        try:
-            return r.status, json.loads(raw) if raw else None
-        except ValueError:
-            return r.status, raw.decode(errors="replace")
+        return json_call(self.sso_port, method, path, body)
 
     def _seed_mattermost(self):
         for name, t in (("public", "O"), ("usa-wa", "I"), ("bra", "I"), ("openthc", "I"), ("zaf", "I")):
