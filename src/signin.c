@@ -491,10 +491,19 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
 		e = CB_USER_BOT;
 		goto fail;
 	}
-	/* Database mode would bypass a second factor Mattermost may enforce;
-	 * login mode leaves that decision to Mattermost's own login. */
-	if (f.user.mfa_active && h->cfg->session_mode == SESSION_DATABASE) {
+	/* Accounts the bridge must not sign in, refused before anything is
+	 * changed (no password is set, no team joined): a second factor the
+	 * bridge cannot supply (database mode would bypass it, login mode
+	 * would fail after re-setting the password), or an account that
+	 * signs in with another identity provider (GitLab, SAML, LDAP, ...),
+	 * which a password would silently turn into an email account. */
+	if (f.user.mfa_active) {
 		detail(&f, "multi-factor authentication active");
+		e = CB_USER_UNUSABLE;
+		goto fail;
+	}
+	if (f.user.auth_service[0] != '\0') {
+		detail(&f, "account signs in with another service");
 		e = CB_USER_UNUSABLE;
 		goto fail;
 	}

@@ -160,12 +160,26 @@ class Attacks(unittest.TestCase):
                                                         "password": "Mfa-Password-1!"})
         self.s.psql("mattermost", "UPDATE users SET mfaactive = true, mfasecret = 'X' WHERE id = '%s'" % u["id"])
         self.s.emu("POST", "/__emu/config", {"ServiceSettings": {"EnableMultifactorAuthentication": True}})
+        before = self.s.psql("mattermost", "SELECT password FROM users WHERE id = '%s'" % u["id"])
         try:
             r = self.s.open_link(self.s.mint(new_ulid(6), "mfa@example.com"))
             self.assertEqual(r.status, 403, r.body)
             self.assertEqual(r.all("Set-Cookie"), [])
         finally:
             self.s.emu("POST", "/__emu/config", {"ServiceSettings": {"EnableMultifactorAuthentication": False}})
+        # Refused before anything changed: the account keeps its password.
+        self.assertEqual(self.s.psql("mattermost", "SELECT password FROM users WHERE id = '%s'" % u["id"]), before)
+
+    def test_a5b_account_of_another_identity_provider_untouched(self):
+        # A GitLab/SAML/LDAP account with the contact's email: a password
+        # would turn it into an email account. Refused, nothing changed.
+        st, u = self.s.emu("POST", "/__emu/seed/user", {"username": "gitlabuser", "email": "gitlab@example.com",
+                                                        "password": "Gitlab-Password-1!"})
+        self.s.psql("mattermost", "UPDATE users SET authservice = 'gitlab', authdata = '4242', password = '' "
+                                  "WHERE id = '%s'" % u["id"])
+        self.assertNoEffect(lambda: self.s.open_link(self.s.mint(new_ulid(66), "gitlab@example.com")), 403)
+        self.assertEqual(self.s.psql("mattermost", "SELECT authservice || ':' || password FROM users "
+                                                   "WHERE id = '%s'" % u["id"]), "gitlab:")
 
     def test_a6_odd_emails_and_names(self):
         r = self.s.open_link(self.s.mint(new_ulid(7), "Test+092T0800@OpenTHC.Example.com"))
