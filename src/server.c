@@ -435,6 +435,7 @@ handle(struct worker *w, const struct config *cfg, enum cb_err *reason)
 	rp.document_uri = param(w, "DOCUMENT_URI");
 	rp.request_uri = param(w, "REQUEST_URI");
 	route = route_match(&rp);
+	w->a.route = route == ROUTE_NONE ? NULL : route_path(route);
 	switch (route) {
 	case ROUTE_OPEN:
 	case ROUTE_BACK:

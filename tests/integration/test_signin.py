@@ -298,16 +298,18 @@ class SignIn(unittest.TestCase):
         self.s.open_link(tok)
         self.s.open_link(tok)
         # The audit row is written after the response has gone out.
-        q = ("SELECT outcome || ':' || reason || ':' || sub_hash FROM chat_bridge_audit "
-             "ORDER BY id DESC LIMIT 2")
+        q = ("SELECT route || ':' || method || ':' || outcome || ':' || reason || ':' || sub_hash "
+             "FROM chat_bridge_audit ORDER BY id DESC LIMIT 2")
         deadline = time.time() + 5
         while time.time() < deadline and "replayed" not in self.s.psql("chat_bridge", q):
             time.sleep(0.05)
         rows = [r.rsplit(":", 1) for r in self.s.psql("chat_bridge", q).split("\n")]
-        self.assertEqual([r[0] for r in rows], ["refused:replayed", "ok:ok"])
+        self.assertEqual([r[0] for r in rows], ["/auth/open:GET:refused:replayed", "/auth/open:GET:ok:ok"])
         self.assertEqual(rows[0][1], rows[1][1])
         self.assertRegex(rows[0][1], "^[0-9a-f]{16}$")
         self.assertNotIn(sub, self.s.psql("chat_bridge", "SELECT string_agg(t::text, ' ') FROM chat_bridge_audit t"))
+        # The same in the JSON log line.
+        self.assertIn('"route":"/auth/open"', self.s.bridge_log_text())
 
     def test_zz_mattermost_down_502_quickly(self):
         # Last (zz): the emulator is stopped for good.
