@@ -11,6 +11,9 @@
 #ifndef CB_CONFIG_H
 #define CB_CONFIG_H
 
+/* Where the configuration is read from without --config. */
+#define CB_DEFAULT_CONFIG "/etc/openthc/chat-bridge.conf"
+
 #include <stdbool.h>
 #include <stddef.h>
 

@@ -67,18 +67,19 @@ static const char usage_main[] =
     "The OpenTHC Chat Bridge: signs people in to Mattermost from signed OpenTHC links.\n"
     "\n"
     "commands:\n"
-    "  serve --config F [--listen ADDR]   run the FastCGI responder (the default command)\n"
-    "  check-config --config F            validate the configuration and secret files\n"
-    "  migrate --config F                 create or upgrade the bridge's PostgreSQL schema\n"
+    "  serve [--config F] [--listen ADDR] run the FastCGI responder (the default command)\n"
+    "  check-config [--config F]          validate the configuration and secret files\n"
+    "  migrate [--config F]               create or upgrade the bridge's PostgreSQL schema\n"
     "  keygen [--seed-file F]             make a new Ed25519 issuer key\n"
     "  mint --seed-file F --iss ID ...    mint a chat link token (see chat-bridge mint --help)\n"
-    "  verify --config F [--now T] TOKEN  verify a token offline and print its claims\n"
-    "  teams sync --config F [--dry-run]  create the configured teams in Mattermost\n"
+    "  verify [--config F] [--now T] TOKEN verify a token offline and print its claims\n"
+    "  teams sync [--config F] [--dry-run] create the configured teams in Mattermost\n"
     "\n"
-    "Every command accepts --help. Exit status: 0 success, 1 failure or refused, 2 usage.\n";
+    "--config defaults to " CB_DEFAULT_CONFIG ". Every command accepts --help.\n"
+    "Exit status: 0 success, 1 failure or refused, 2 usage.\n";
 
 static const char usage_serve[] =
-    "usage: chat-bridge serve --config FILE [--listen ADDR]\n"
+    "usage: chat-bridge serve [--config FILE] [--listen ADDR]\n"
     "\n"
     "Runs the FastCGI responder for /auth/open, /auth/back, /auth/ping, /auth/ready and\n"
     "/auth/metrics. ADDR overrides [bridge] listen: unix:/path, 127.0.0.1:PORT, [::1]:PORT\n"
@@ -87,13 +88,13 @@ static const char usage_serve[] =
     "SIGTERM finishes requests in flight and exits 0; SIGHUP reloads the configuration.\n";
 
 static const char usage_check[] =
-    "usage: chat-bridge check-config --config FILE\n"
+    "usage: chat-bridge check-config [--config FILE]\n"
     "\n"
     "Reads the configuration and every secret file it names, and reports the first error as\n"
     "FILE:LINE: reason. Exit status 0 if valid, 1 if not.\n";
 
 static const char usage_migrate[] =
-    "usage: chat-bridge migrate --config FILE\n"
+    "usage: chat-bridge migrate [--config FILE]\n"
     "\n"
     "Creates or upgrades the bridge's own schema in [store] database (replay, links, audit,\n"
     "OAuth2 state). Safe to run repeatedly and from several hosts.\n";
@@ -118,7 +119,7 @@ static const char usage_mint[] =
     "Use a token in a link: SITE_URL/auth/open?jwt=TOKEN\n";
 
 static const char usage_verify[] =
-    "usage: chat-bridge verify --config FILE [--now EPOCH] TOKEN|-\n"
+    "usage: chat-bridge verify [--config FILE] [--now EPOCH] TOKEN|-\n"
     "\n"
     "Checks a token exactly as /auth/open does, without touching the replay store or\n"
     "Mattermost ('-' reads the token from standard input). Prints the verified claims and\n"
@@ -126,7 +127,7 @@ static const char usage_verify[] =
     "precise reason for refusal as JSON and exits 1.\n";
 
 static const char usage_teams[] =
-    "usage: chat-bridge teams sync --config FILE [--dry-run]\n"
+    "usage: chat-bridge teams sync [--config FILE] [--dry-run]\n"
     "\n"
     "Creates the teams of the configuration's [team \"NAME\"] sections in Mattermost if they\n"
     "are missing (idempotent) and their mandatory channels. --dry-run only reports.\n";
@@ -198,18 +199,16 @@ parse(int argc, char **argv, const struct optdef *defs, const char *usage, struc
 	return 0;
 }
 
-/* Loads --config; NULL with *status = the exit status on failure. */
+/* Loads --config (default CB_DEFAULT_CONFIG); NULL with *status = the exit
+ * status on failure. */
 static struct config *
-load_config(const struct opts *o, const char *usage, int *status)
+load_config(const struct opts *o, int *status)
 {
 	struct config *c;
 	char err[1024];
 
-	if (o->config == NULL) {
-		*status = usage_error(usage, "--config FILE is required%s", "");
-		return NULL;
-	}
-	if (config_load(o->config, &c, err, sizeof(err)) != CB_OK) {
+	if (config_load(o->config != NULL ? o->config : CB_DEFAULT_CONFIG, &c, err, sizeof(err)) !=
+	    CB_OK) {
 		fprintf(stderr, "%s\n", err);
 		*status = EXIT_REFUSED;
 		return NULL;
@@ -250,7 +249,7 @@ cmd_check_config(int argc, char **argv)
 	}
 	if (o.npos > 0)
 		return usage_error(usage_check, "unexpected argument '%s'", o.pos[0]);
-	if ((c = load_config(&o, usage_check, &rc)) == NULL)
+	if ((c = load_config(&o, &rc)) == NULL)
 		return rc;
 	if (check_dsn("[store] database", c->store_database) != 0 ||
 	    check_dsn("[mattermost] database", c->mm_database) != 0) {
@@ -455,7 +454,7 @@ cmd_verify(int argc, char **argv)
 			return usage_error(usage_verify, "no token on standard input%s", "");
 		tok = tokbuf;
 	}
-	if ((c = load_config(&o, usage_verify, &rc)) == NULL)
+	if ((c = load_config(&o, &rc)) == NULL)
 		return rc;
 	vp.issuers = &c->issuers;
 	vp.audience = c->site_url;
@@ -507,7 +506,7 @@ cmd_serve(int argc, char **argv)
 	}
 	if (o.npos > 0)
 		return usage_error(usage_serve, "unexpected argument '%s'", o.pos[0]);
-	if ((c = load_config(&o, usage_serve, &rc)) == NULL)
+	if ((c = load_config(&o, &rc)) == NULL)
 		return rc;
 	return server_run(c, o.listen);
 }
@@ -527,7 +526,7 @@ cmd_migrate(int argc, char **argv)
 	}
 	if (o.npos > 0)
 		return usage_error(usage_migrate, "unexpected argument '%s'", o.pos[0]);
-	if ((c = load_config(&o, usage_migrate, &rc)) == NULL)
+	if ((c = load_config(&o, &rc)) == NULL)
 		return rc;
 	rc = store_migrate_cli(c->store_database);
 	config_free(c);
@@ -549,7 +548,7 @@ cmd_teams(int argc, char **argv)
 	}
 	if (o.npos != 1 || strcmp(o.pos[0], "sync") != 0)
 		return usage_error(usage_teams, "expected 'teams sync'%s", "");
-	if ((c = load_config(&o, usage_teams, &rc)) == NULL)
+	if ((c = load_config(&o, &rc)) == NULL)
 		return rc;
 	rc = teams_sync(c, o.dry_run);
 	config_free(c);

@@ -113,8 +113,35 @@ done
 check "--help" bash -c "'$BIN' --help | grep -q 'teams sync'"
 check "unknown command exits 2" status_is 2 "$BIN" frobnicate
 check "unknown option exits 2" status_is 2 "$BIN" verify --colour "$V1"
-check "check-config without --config exits 2" status_is 2 "$BIN" check-config
+if [ ! -e /etc/openthc/chat-bridge.conf ]; then
+	check "check-config without --config reads /etc/openthc/chat-bridge.conf" bash -c "
+		! '$BIN' check-config 2>'$T/e' && grep -q '^/etc/openthc/chat-bridge.conf: cannot open' '$T/e'"
+fi
 check "verify without token exits 2" status_is 2 "$BIN" verify $C
+
+# --- the documented configurations are valid: README's block and the
+# complete example etc/chat-bridge.conf, with their secret files created
+# (mode 0600) in a scratch directory.
+doc_conf() {	# doc_conf SOURCE OUT: the INI of SOURCE with local secret files
+	local src=$1 out=$2 dir
+	dir=$(dirname "$out")
+	if [ "${src##*.}" = md ]; then
+		sed -n '/^```ini$/,/^```$/p' "$src" | sed '1d;$d' >"$out.tmp"
+	else
+		cp "$src" "$out.tmp"
+	fi
+	grep -Eo '_file *= *[^ #]+' "$out.tmp" | sed 's/.*= *//' | sort -u | while read -r f; do
+		printf 'documentation-example-secret-0123456789abcdef\n' >"$dir/$(basename "$f")"
+		chmod 600 "$dir/$(basename "$f")"
+		sed -i "s#$f#$dir/$(basename "$f")#" "$out.tmp"
+	done
+	mv "$out.tmp" "$out"
+}
+mkdir -p "$T/doc"
+doc_conf "$ROOT/README.md" "$T/doc/readme.conf"
+check "README.md's configuration passes check-config" "$BIN" check-config --config "$T/doc/readme.conf"
+doc_conf "$ROOT/etc/chat-bridge.conf" "$T/doc/example.conf"
+check "etc/chat-bridge.conf passes check-config" "$BIN" check-config --config "$T/doc/example.conf"
 
 echo "1..$n"
 [ "$fail" -eq 0 ] && echo "# all $n checks passed" || echo "# $fail of $n checks failed"
