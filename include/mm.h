@@ -92,7 +92,8 @@ enum cb_err mm_channel_add_member(const struct mm_ctx *m, const char *channel_id
 enum cb_err mm_login(const struct mm_ctx *m, const char *user_id, const char *password,
     const char *user_agent, struct mm_session *out, struct mm_result *res) CB_WUR;
 
-/* GET /system/ping. */
+/* GET /users/me with the bot token: Mattermost answers and the token is
+ * still valid (what /auth/ready reports). */
 enum cb_err mm_ping(const struct mm_ctx *m, struct mm_result *res) CB_WUR;
 
 #endif

@@ -375,7 +375,7 @@ mm_login(const struct mm_ctx *m, const char *user_id, const char *password, cons
 enum cb_err
 mm_ping(const struct mm_ctx *m, struct mm_result *res)
 {
-	struct call c = {"GET", "/system/ping", NULL, false, NULL, NULL};
+	struct call c = {"GET", "/users/me", NULL, true, NULL, NULL};
 
 	return call(m, &c, NULL, res);
 }

@@ -692,8 +692,10 @@ server_run(struct config *c, const char *listen_override)
 		}
 		started++;
 	}
-	log_msg("info", "chat-bridge serving %s on %s with %zu workers, session mode %s, %zu issuer(s)",
-	    c->site_url, (listen_override != NULL ? listen_override : (c->listen[0] ? c->listen : "fd 0")),
+	log_msg("info", "chat-bridge serving %s on %s%s with %zu workers, session mode %s, "
+	    "%zu issuer(s)", c->site_url,
+	    listen_override != NULL ? listen_override : (c->listen[0] ? c->listen : "fd "),
+	    listen_override != NULL || c->listen[0] ? "" : (s.listen_fd == 3 ? "3" : "0"),
 	    s.nworkers, c->session_mode == SESSION_LOGIN ? "login" : "database", c->issuers.n);
 
 	sigdelset(&set, SIGUSR2);

@@ -104,6 +104,13 @@ class Faults(unittest.TestCase):
         self.assertEqual(r.status, 503)
         self.assertEqual(r.json()["mattermost"], "mm_unreachable")
         self.assertEqual(r.json()["store"], "ok")
+        # A bot token Mattermost no longer accepts is not ready either.
+        self.s.emu("POST", "/__emu/fault", {"mode": "status", "status": 401, "path_prefix": "/api/v4/users/me"})
+        r = self.s.get("/auth/ready")
+        self.assertEqual(r.status, 503)
+        self.assertNotEqual(r.json()["mattermost"], "ok")
+        self.s.emu("POST", "/__emu/fault", {"mode": "none"})
+        self.assertEqual(self.s.get("/auth/ready").status, 200)
 
     def test_z_store_stopped_then_restarted(self):
         self.s.pg_stop()
