@@ -204,9 +204,7 @@ class Browser(unittest.TestCase):
         cls.app.stop()
         # No token, cookie value or derived password in the bridge's log,
         # nginx's logs, the audit table (Stack.leaks, where stack.py has it).
-        leaks = cls.s.leaks(cls.subs) if hasattr(cls.s, "leaks") else []
-        problems = cls.s.stop(failed=bool(leaks))
-        assert not leaks, leaks
+        problems = cls.s.finish(cls.subs)
         assert not problems, problems
 
     # ------------------------------------------------------------ helpers

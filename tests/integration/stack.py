@@ -158,12 +158,11 @@ class Stack:
             raise
         return self
 
-    def stop(self, failed=False):
-        """Stops everything. Returns a list of problems found in the
-        bridge's shutdown (exit status, sanitizer reports), for the caller
-        to assert on."""
+    def _halt(self, names):
+        """SIGTERM to the named processes, then waits (30 s, then SIGKILL).
+        Returns the bridge's shutdown problems (exit status, timeout)."""
         problems = []
-        for name in ("front", "bridge", "emulator", "sso"):
+        for name in names:
             p = self.procs.pop(name, None)
             if p is not None and p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -176,6 +175,13 @@ class Stack:
                         problems.append("bridge did not exit within 30 s of SIGTERM")
             if name == "bridge" and p is not None and p.returncode != 0:
                 problems.append("bridge exited with status %s" % p.returncode)
+        return problems
+
+    def stop(self, failed=False):
+        """Stops everything. Returns a list of problems found in the
+        bridge's shutdown (exit status, sanitizer reports), for the caller
+        to assert on."""
+        problems = self._halt(("front", "bridge", "emulator", "sso"))
         if getattr(self, "bridge_log", None) and os.path.exists(self.bridge_log):
             text = self.bridge_log_text()
             for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
@@ -200,11 +206,23 @@ class Stack:
                 shutil.rmtree(self.dir, ignore_errors=True)
         return problems
 
+    def finish(self, subs=()):
+        """The end of a suite: stops the web server and the bridge (so
+        their last log lines and audit rows are written), looks for leaked
+        secrets (leaks()), then stops everything else (stop()). Returns
+        every problem found, for the caller to assert on."""
+        problems = self._halt(("front", "bridge"))
+        hits = self.leaks(subs) if self.dir else []
+        return ["secret in %s: %s" % hit for hit in hits] + problems + self.stop()
+
     def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc):
-        problems = self.stop(failed=exc[0] is not None)
+        if exc[0] is not None:
+            self.stop(failed=True)
+            return
+        problems = self.finish()
         if problems and exc[0] is None:
             raise AssertionError("; ".join(problems))
 
@@ -513,6 +531,8 @@ http://:%(port)d {
         for sub in subs:
             secrets.add(self.derived_password(sub))
         secrets.add(open(os.path.join(self.dir, "password.secret")).read().strip())
+        if self.sso:
+            secrets.add(self.sso_secret)
         places = []
         for path in (getattr(self, "bridge_log", None), os.path.join(self.dir, "nginx", "logs", "access.log"),
                      os.path.join(self.dir, "nginx", "logs", "error.log")):

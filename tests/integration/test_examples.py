@@ -49,7 +49,7 @@ class Examples(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        problems = cls.s.stop()
+        problems = cls.s.finish()
         assert not problems, problems
 
     def check_site(self, front, site_url_port):

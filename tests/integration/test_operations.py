@@ -42,10 +42,8 @@ class Faults(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        leaks = cls.s.leaks([cls.sub])
-        problems = cls.s.stop()
+        problems = cls.s.finish([cls.sub])
         assert not problems, problems
-        assert not leaks, leaks
 
     def tearDown(self):
         self.s.emu("POST", "/__emu/fault", {"mode": "none"})
@@ -172,7 +170,7 @@ class Operations(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        problems = cls.s.stop()
+        problems = cls.s.finish()
         assert not problems, problems
 
     def test_metrics(self):
@@ -290,7 +288,8 @@ class Startup(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.s.stop()
+        problems = cls.s.finish()
+        assert not problems, problems
 
     def ping(self):
         return fcgi.request(self.s.socket, fcgi.base_params("/auth/ping"))

@@ -44,7 +44,7 @@ class TeamsSync(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        problems = cls.s.stop()
+        problems = cls.s.finish()
         assert not problems, problems
 
     def sync(self, *extra):
