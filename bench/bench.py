@@ -60,7 +60,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 import stack as stackmod  # noqa: E402
-from stack import Stack, new_ulid  # noqa: E402
+from stack import Stack, new_ulid, terminate  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 QUICK = os.environ.get("BENCH_QUICK") == "1"
@@ -402,12 +402,7 @@ def run_config(mode, iters, workdir, baseline):
             baseline["memory"] = memory_run(st, us, workdir)
     finally:
         if hello is not None:
-            hello.send_signal(signal.SIGTERM)
-            try:
-                hello.wait(10)
-            except subprocess.TimeoutExpired:
-                hello.kill()
-                hello.wait()
+            terminate(hello, 10)
         problems = st.stop()
         if problems:
             log("%s/%d: stack stop problems: %s" % (mode, iters, problems))

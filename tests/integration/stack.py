@@ -73,6 +73,19 @@ def json_call(port, method, path, body=None, headers=None):
         return r.status, raw.decode(errors="replace")
 
 
+def terminate(p, timeout=30):
+    """SIGTERM to process p, then waits; SIGKILL after timeout seconds.
+    Returns True if it exited by itself."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout)
+        return True
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        return False
+
+
 def secret_file(path, content):
     with open(path, "w") as f:
         f.write(content)
@@ -164,15 +177,8 @@ class Stack:
         problems = []
         for name in names:
             p = self.procs.pop(name, None)
-            if p is not None and p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
-                    if name == "bridge":
-                        problems.append("bridge did not exit within 30 s of SIGTERM")
+            if p is not None and p.poll() is None and not terminate(p) and name == "bridge":
+                problems.append("bridge did not exit within 30 s of SIGTERM")
             if name == "bridge" and p is not None and p.returncode != 0:
                 problems.append("bridge exited with status %s" % p.returncode)
         return problems
