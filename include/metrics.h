@@ -16,6 +16,7 @@ enum metric_hist {
 	MH_MM,		/* one Mattermost REST call */
 	MH_STORE,	/* one bridge-store statement */
 	MH_MMDB,	/* one Mattermost-database statement (database mode) */
+	MH_SSO,		/* one OAuth2 call to OpenTHC SSO (token, profile) */
 	MH_COUNT
 };
 

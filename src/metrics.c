@@ -34,6 +34,8 @@ static const struct {
 	[MH_STORE] = {"chat_bridge_store_seconds", "Duration of one bridge-store statement."},
 	[MH_MMDB] = {"chat_bridge_mattermost_db_seconds",
 	    "Duration of one Mattermost-database statement (database mode)."},
+	[MH_SSO] = {"chat_bridge_sso_request_seconds",
+	    "Duration of one OAuth2 call to OpenTHC SSO (token, profile)."},
 };
 
 struct metrics *

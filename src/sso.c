@@ -193,7 +193,7 @@ exchange_code(const struct handler_ctx *h, const char *code, size_t code_len, co
 	e = sso_transport(http_do(h->http, &r, &resp));
 	buf_release_wipe(&body);
 	if (h->metrics != NULL)
-		metrics_observe(h->metrics, MH_MM, resp.us);
+		metrics_observe(h->metrics, MH_SSO, resp.us);
 	if (e == CB_OK) {
 		if (resp.status == 400 || resp.status == 401) {
 			(void)snprintf(as->detail, sizeof(as->detail), "token endpoint refused the code (%ld)",
@@ -324,7 +324,7 @@ read_profile(const struct handler_ctx *h, const char *token, struct claims *cl,
 	e = sso_transport(http_do(h->http, &r, &resp));
 	sodium_memzero(auth, sizeof(auth));
 	if (h->metrics != NULL)
-		metrics_observe(h->metrics, MH_MM, resp.us);
+		metrics_observe(h->metrics, MH_SSO, resp.us);
 	if (e == CB_OK) {
 		if (resp.status != 200 || (j = json_loadb(buf_str(&resp.body), resp.body.len, 0, NULL)) == NULL ||
 		    !json_is_object(j)) {

@@ -7,6 +7,7 @@ SSO down or slow.
 """
 
 import os
+import re
 import sys
 import time
 import unittest
@@ -123,6 +124,11 @@ class SSO(unittest.TestCase):
         self.assertEqual(sorted(t["name"] for t in teams), ["public", "usa-wa"])
         counters = self.s.sso_call("GET", "/__sso/counters")[1]
         self.assertGreaterEqual(counters["codes_redeemed"], 1)
+        # The token exchange and the profile read are timed as SSO calls.
+        m = re.search(r"^chat_bridge_sso_request_seconds_count (\d+)$",
+                      self.s.get("/auth/metrics").body.decode(), re.M)
+        self.assertIsNotNone(m)
+        self.assertGreaterEqual(int(m.group(1)), 2)
 
     def test_openthc_sso_link_r_slash(self):
         # OpenTHC SSO's chat link today: /auth/open?r=%2F, no token.
