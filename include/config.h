@@ -67,6 +67,7 @@ struct config {
 
 	/* [store] */
 	char store_database[CB_DSN_MAX];
+	unsigned audit_retention_days;	/* 0: keep audit rows forever */
 
 	/* [sso] (optional): OAuth2 sign-in with OpenTHC SSO when no token */
 	bool sso_enabled;

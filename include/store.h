@@ -63,8 +63,9 @@ enum cb_err store_link_password(struct store *s, const char *sub) CB_WUR;
 /* One audit row; fields come from the attempt (no secrets in it). */
 enum cb_err store_audit(struct store *s, const struct attempt *a) CB_WUR;
 
-/* Deletes replay rows and OAuth2 states that have expired. */
-enum cb_err store_purge(struct store *s) CB_WUR;
+/* Deletes replay rows and OAuth2 states that have expired, and audit rows
+ * older than audit_days days (0: audit rows are kept). */
+enum cb_err store_purge(struct store *s, unsigned audit_days) CB_WUR;
 
 /* SELECT 1 (readiness). */
 enum cb_err store_ping(struct store *s) CB_WUR;

@@ -206,6 +206,7 @@ static const struct key keys[] = {
 	{S_MATTERMOST, "password_hash_iterations", K_UINT, F(password_hash_iterations), 1000,
 	    10000000, NULL},
 	{S_STORE, "database", K_DSN, F(store_database), 0, 0, NULL},
+	{S_STORE, "audit_retention_days", K_UINT, F(audit_retention_days), 0, 36500, NULL},
 	{S_SSO, "origin", K_HTTP_URL, F(sso_origin), 0, 0, NULL},
 	{S_SSO, "client_id", K_STR, F(sso_client_id), 0, 0, NULL},
 	{S_SSO, "client_secret_file", K_SECRET, F(sso_client_secret), 0, 0, NULL},

@@ -504,8 +504,8 @@ record(struct worker *w, const struct config *cfg, enum cb_err e, uint64_t t0)
 		log_msg("warn", "audit row for request %s not written", w->rq.request_id);
 	if (w->rq.now - w->last_purge >= PURGE_EVERY_S) {
 		w->last_purge = w->rq.now;
-		if (store_purge(w->store) != CB_OK)
-			log_msg("warn", "purge of expired replay rows failed");
+		if (store_purge(w->store, cfg->audit_retention_days) != CB_OK)
+			log_msg("warn", "purge of expired replay, OAuth2 state or audit rows failed");
 	}
 }
 

@@ -87,7 +87,7 @@ struct stmt {
 
 enum {
 	S_REPLAY, S_LOCK, S_LINK_GET, S_LINK_PUT, S_LINK_DEL, S_LINK_TEAMS, S_LINK_PW, S_AUDIT,
-	S_PURGE_REPLAY, S_PURGE_SSO, S_PING, S_SSO_PUT, S_SSO_TAKE, S_COUNT
+	S_PURGE_REPLAY, S_PURGE_SSO, S_PURGE_AUDIT, S_PING, S_SSO_PUT, S_SSO_TAKE, S_COUNT
 };
 
 static const struct stmt stmts[S_COUNT] = {
@@ -113,6 +113,8 @@ static const struct stmt stmts[S_COUNT] = {
 	[S_PURGE_REPLAY] = {"purge_replay", "DELETE FROM chat_bridge_replay WHERE expires_at < now()", 0},
 	[S_PURGE_SSO] = {"purge_sso", "DELETE FROM chat_bridge_sso_state WHERE expires_at < now() - "
 	    "interval '1 hour'", 0},
+	[S_PURGE_AUDIT] = {"purge_audit", "DELETE FROM chat_bridge_audit WHERE at < now() - "
+	    "make_interval(days => $1::integer)", 1},
 	[S_PING] = {"ping", "SELECT 1", 0},
 	[S_SSO_PUT] = {"sso_put", "INSERT INTO chat_bridge_sso_state (state, binding, verifier, r, expires_at) "
 	    "VALUES ($1, $2, $3, $4, to_timestamp($5::bigint))", 5},
@@ -446,12 +448,18 @@ store_audit(struct store *s, const struct attempt *a)
 }
 
 enum cb_err
-store_purge(struct store *s)
+store_purge(struct store *s, unsigned audit_days)
 {
+	char days[16];
+	const char *p[1] = {days};
 	enum cb_err e = exec(s, S_PURGE_REPLAY, NULL, 0, PGRES_COMMAND_OK, NULL);
 
 	if (e == CB_OK)
 		e = exec(s, S_PURGE_SSO, NULL, 0, PGRES_COMMAND_OK, NULL);
+	if (e == CB_OK && audit_days > 0) {
+		(void)snprintf(days, sizeof(days), "%u", audit_days);
+		e = exec(s, S_PURGE_AUDIT, p, 1, PGRES_COMMAND_OK, NULL);
+	}
 	return e;
 }
 

@@ -173,6 +173,33 @@ class Operations(unittest.TestCase):
         problems = cls.s.finish()
         assert not problems, problems
 
+    def test_audit_retention(self):
+        # [store] audit_retention_days: a worker purges older audit rows
+        # (with the expired replay rows) on its first request and then
+        # every minute; younger rows stay.
+        s = self.s
+        s.psql("chat_bridge", "INSERT INTO chat_bridge_audit (at, request_id, route, method, client, status, "
+                              "outcome, reason, detail, via, iss, sub_hash, mm_user_id, mode, latency_us) "
+                              "SELECT now() - make_interval(days => d), 'old' || d, '/auth/open', 'GET', "
+                              "'127.0.0.1', 302, 'ok', 'ok', '', 'token', '', '', '', 'login', 1 "
+                              "FROM generate_series(1, 5) d")
+        s.stop_bridge()
+        with open(s.conf) as f:
+            conf = f.read()
+        with open(s.conf, "w") as f:
+            f.write(conf.replace("[store]\n", "[store]\naudit_retention_days = 3\n", 1))
+        try:
+            s.start_bridge()
+            for _ in range(16):     # reach every worker
+                self.assertEqual(s.get("/auth/open?jwt=x.y.z").status, 400)
+            q = "SELECT string_agg(request_id, ',' ORDER BY request_id) FROM chat_bridge_audit WHERE request_id LIKE 'old%'"
+            wait_for(lambda: s.psql("chat_bridge", q) == "old1,old2", 5, "the purge of old audit rows")
+        finally:
+            s.stop_bridge()
+            with open(s.conf, "w") as f:
+                f.write(conf)
+            s.start_bridge()
+
     def test_metrics(self):
         s = self.s
         s.open_link(s.mint(new_ulid(11), "metrics@example.com"))

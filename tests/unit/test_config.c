@@ -81,6 +81,7 @@ test_full(void)
 	    "password_hash_iterations = 1000\n"
 	    "[store]\n"
 	    "database = postgresql://chat_bridge@127.0.0.1/chat_bridge\n"
+	    "audit_retention_days = 400\n"
 	    "[sso]\n"
 	    "origin = https://sso.openthc.example.com\n"
 	    "client_id = 018NY6XC00SERV1CE000000000\n"
@@ -123,6 +124,7 @@ test_full(void)
 	is_int(c->connect_timeout_ms, 500, "connect timeout");
 	is_int(c->timeout_ms, 3000, "timeout");
 	is_int(c->password_hash_iterations, 1000, "iterations");
+	is_int(c->audit_retention_days, 400, "audit retention");
 	ok(c->sso_enabled, "sso enabled");
 	is_str(c->sso_scope, "chat", "sso scope default");
 	is_int(c->issuers.n, 2, "two issuers");
@@ -153,6 +155,7 @@ test_full(void)
 		ok(!c->sso_enabled, "no sso");
 		is_int(c->timeout_ms, 5000, "default timeout");
 		is_int(c->connect_timeout_ms, 2000, "default connect timeout");
+		is_int(c->audit_retention_days, 0, "audit rows kept by default");
 	}
 	config_free(c);
 }
@@ -171,6 +174,7 @@ test_errors(void)
 	expect_error("[bridge]\nworkers = -1\n", "t.conf:2: workers", "negative");
 	expect_error("[bridge]\nworkers = 4x\n", "t.conf:2: workers", "trailing junk");
 	expect_error("[bridge]\nleeway_seconds = 301\n", "t.conf:2: leeway_seconds: expected an integer from 0 to 300", "leeway cap");
+	expect_error("[store]\naudit_retention_days = 36501\n", "t.conf:2: audit_retention_days: expected an integer from 0 to 36500", "audit retention cap");
 	expect_error("[bridge]\nsession_mode = fast\n", "t.conf:2: session_mode: unknown value 'fast'", "bad enum");
 	expect_error("[bridge]\ncreate_missing_teams = maybe\n", "t.conf:2: expected true or false", "bad bool");
 	expect_error("[bridge]\nsite_url = https://chat.example.com/\n", "t.conf:2: site_url: expected", "trailing slash");
