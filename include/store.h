@@ -36,12 +36,6 @@ enum cb_err store_ensure(struct store *s) CB_WUR;
 enum cb_err store_replay_claim(struct store *s, const char *iss, const char *jti,
     int64_t expires) CB_WUR;
 
-/* Starts a transaction holding the per-contact lock (concurrent clicks
- * of one contact are serialised across all bridge hosts). */
-enum cb_err store_begin_user(struct store *s, const char *sub) CB_WUR;
-enum cb_err store_commit(struct store *s) CB_WUR;
-void store_rollback(struct store *s);
-
 struct link {
 	bool found;
 	char mm_user_id[CB_MMID_LEN + 1];
@@ -52,7 +46,15 @@ struct link {
 	bool password_set;		/* login mode: derived password in place */
 };
 
-enum cb_err store_link_get(struct store *s, const char *sub, struct link *out) CB_WUR;
+/* Starts a transaction holding the per-contact lock (concurrent clicks
+ * of one contact are serialised across all bridge hosts) and reads the
+ * contact's link into *out (out->found false if none): BEGIN, the lock
+ * and the read go to PostgreSQL in one round trip (pipeline mode). On
+ * failure no transaction is left open. */
+enum cb_err store_begin_user(struct store *s, const char *sub, struct link *out) CB_WUR;
+enum cb_err store_commit(struct store *s) CB_WUR;
+void store_rollback(struct store *s);
+
 enum cb_err store_link_put(struct store *s, const char *sub, const char *mm_user_id,
     const char *how, bool password_set) CB_WUR;
 enum cb_err store_link_delete(struct store *s, const char *sub) CB_WUR;

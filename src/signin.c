@@ -476,10 +476,9 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
 	memset(&sess, 0, sizeof(sess));
 	nteams = identity_teams(c, iss, h->cfg->default_team, teams, MAX_TEAMS, jur);
 
-	if ((e = store_begin_user(h->store, c->sub)) != CB_OK)
+	if ((e = store_begin_user(h->store, c->sub, &f.link)) != CB_OK)
 		return e;
-	if ((e = store_link_get(h->store, c->sub, &f.link)) != CB_OK ||
-	    (e = find_user(&f)) != CB_OK)
+	if ((e = find_user(&f)) != CB_OK)
 		goto fail;
 	(void)str_set(as->mm_user_id, sizeof(as->mm_user_id), f.user.id);
 	a->mm_user_id = as->mm_user_id;

@@ -329,19 +329,6 @@ simple(struct store *s, const char *sql)
 }
 
 enum cb_err
-store_begin_user(struct store *s, const char *sub)
-{
-	const char *p[1] = {sub};
-	enum cb_err e;
-
-	if ((e = simple(s, "BEGIN")) != CB_OK)
-		return e;
-	if ((e = exec(s, S_LOCK, p, 1, PGRES_TUPLES_OK, NULL)) != CB_OK)
-		store_rollback(s);
-	return e;
-}
-
-enum cb_err
 store_commit(struct store *s)
 {
 	return simple(s, "COMMIT");
@@ -358,27 +345,99 @@ store_rollback(struct store *s)
 	PQclear(r);
 }
 
-enum cb_err
-store_link_get(struct store *s, const char *sub, struct link *out)
+/* Copies a link_get row into *out. */
+static void
+link_from_row(const PGresult *r, struct link *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (PQntuples(r) != 1)
+		return;
+	out->found = true;
+	(void)str_set(out->mm_user_id, sizeof(out->mm_user_id), PQgetvalue(r, 0, 0));
+	(void)str_set(out->how, sizeof(out->how), PQgetvalue(r, 0, 1));
+	(void)str_set(out->teams_key, sizeof(out->teams_key), PQgetvalue(r, 0, 2));
+	(void)str_set(out->teams_joined, sizeof(out->teams_joined), PQgetvalue(r, 0, 3));
+	out->teams_checked_at = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
+	out->password_set = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
+}
+
+/* BEGIN, lock, link read as one pipeline on a ready connection. The
+ * results land in res[0..2] (caller PQclears); false if the pipeline
+ * could not be sent or its results not read completely. */
+static bool
+begin_pipeline(struct store *s, const char *sub, PGresult *res[3])
 {
 	const char *p[1] = {sub};
 	PGresult *r;
-	enum cb_err e;
+	int got = 0, reads;
+	bool synced = false;
+
+	if (PQenterPipelineMode(s->conn) != 1)
+		return false;
+	if (PQsendQueryParams(s->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+	    PQsendQueryPrepared(s->conn, stmts[S_LOCK].name, 1, p, NULL, NULL, 0) == 1 &&
+	    PQsendQueryPrepared(s->conn, stmts[S_LINK_GET].name, 1, p, NULL, NULL, 0) == 1 &&
+	    PQpipelineSync(s->conn) == 1) {
+		/* Each query's results end with NULL; the sync comes last. The
+		 * bound only guards against a protocol surprise. */
+		for (reads = 0; reads < 16 && !synced; reads++) {
+			if ((r = PQgetResult(s->conn)) == NULL) {
+				if (PQstatus(s->conn) != CONNECTION_OK)
+					break;
+				continue;
+			}
+			if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+				synced = true;
+				PQclear(r);
+			} else if (got < 3) {
+				res[got++] = r;
+			} else {
+				PQclear(r);
+			}
+		}
+	}
+	if (PQstatus(s->conn) == CONNECTION_OK && PQexitPipelineMode(s->conn) != 1) {
+		fail_log(s, "pipeline");
+		drop(s);	/* results left over: this connection is unusable */
+		return false;
+	}
+	return synced && got == 3;
+}
+
+enum cb_err
+store_begin_user(struct store *s, const char *sub, struct link *out)
+{
+	PGresult *res[3];
+	uint64_t t0;
+	int attempt, i;
+	bool ok;
 
 	memset(out, 0, sizeof(*out));
-	if ((e = exec(s, S_LINK_GET, p, 1, PGRES_TUPLES_OK, &r)) != CB_OK)
-		return e;
-	if (PQntuples(r) == 1) {
-		out->found = true;
-		(void)str_set(out->mm_user_id, sizeof(out->mm_user_id), PQgetvalue(r, 0, 0));
-		(void)str_set(out->how, sizeof(out->how), PQgetvalue(r, 0, 1));
-		(void)str_set(out->teams_key, sizeof(out->teams_key), PQgetvalue(r, 0, 2));
-		(void)str_set(out->teams_joined, sizeof(out->teams_joined), PQgetvalue(r, 0, 3));
-		out->teams_checked_at = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
-		out->password_set = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (store_ensure(s) != CB_OK)
+			return CB_STORE_UNAVAILABLE;
+		memset(res, 0, sizeof(res));
+		t0 = (uint64_t)mono_us();
+		ok = begin_pipeline(s, sub, res) &&
+		    PQresultStatus(res[0]) == PGRES_COMMAND_OK &&
+		    PQresultStatus(res[1]) == PGRES_TUPLES_OK &&
+		    PQresultStatus(res[2]) == PGRES_TUPLES_OK;
+		if (s->metrics != NULL)
+			metrics_observe(s->metrics, MH_STORE, (uint64_t)mono_us() - t0);
+		if (ok)
+			link_from_row(res[2], out);
+		for (i = 0; i < 3; i++)
+			PQclear(res[i]);
+		if (ok)
+			return CB_OK;
+		fail_log(s, "begin");
+		if (s->conn != NULL && PQstatus(s->conn) == CONNECTION_OK) {
+			store_rollback(s);	/* a real error: leave no transaction */
+			return CB_STORE_UNAVAILABLE;
+		}
+		drop(s);	/* broken on use: once more on a new connection */
 	}
-	PQclear(r);
-	return CB_OK;
+	return CB_STORE_UNAVAILABLE;
 }
 
 enum cb_err

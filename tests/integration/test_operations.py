@@ -173,6 +173,30 @@ class Operations(unittest.TestCase):
         problems = cls.s.finish()
         assert not problems, problems
 
+    def test_contact_lock_held_elsewhere(self):
+        # Another session holds the contact's lock (a stuck bridge host):
+        # the click fails closed after the store's lock_timeout (10 s) with
+        # 503, leaves no transaction open, and the next click succeeds.
+        s, sub = self.s, new_ulid(77)
+        self.assertEqual(s.open_link(s.mint(sub, "locked@example.com")).status, 302)
+        holder = subprocess.Popen(["psql", "-X", "-q", s.dsn("chat_bridge"), "-c",
+                                   "SELECT pg_advisory_lock(hashtextextended('chat-bridge/contact/%s', 0)), "
+                                   "pg_sleep(12)" % sub], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.5)
+            t0 = time.time()
+            r = s.open_link(s.mint(sub, "locked@example.com"))
+            self.assertEqual(r.status, 503, r.body[:200])
+            self.assertEqual(r.all("Set-Cookie"), [])
+            self.assertLess(time.time() - t0, 12)
+        finally:
+            holder.wait(30)
+        for _ in range(8):      # every worker's connection is usable again
+            self.assertEqual(s.get("/auth/ready").status, 200)
+        self.assertEqual(s.open_link(s.mint(sub, "locked@example.com")).status, 302)
+        self.assertEqual(s.psql("chat_bridge", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'chat_bridge' "
+                                               "AND state LIKE 'idle in transaction%'"), "0")
+
     def test_audit_retention(self):
         # [store] audit_retention_days: a worker purges older audit rows
         # (with the expired replay rows) on its first request and then
