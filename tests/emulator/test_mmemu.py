@@ -1604,6 +1604,27 @@ class TestConcurrency(EmuTestCase):
         self.assertEqual(len({r.headers["Token"] for r in results}), 30)
         self.assertEqual(self.counters()["logins_ok"], 30)
 
+    def test_database_connections_are_kept(self):
+        """Like Go's database/sql pool: connections opened under concurrency
+        stay open for the next requests (no new backend per request)."""
+        self.seed_user("alice")
+        tok = self.login_cookies("alice")["MMAUTHTOKEN"]
+
+        def burst():
+            with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                rs = list(pool.map(lambda _: request("GET", "/api/v4/users/me", token=tok), range(200)))
+            self.assertEqual({r.status for r in rs}, {200})
+
+        backends = ("SELECT pid, backend_start FROM pg_stat_activity "
+                    "WHERE application_name = 'mmemu' AND datname = current_database()")
+        burst()
+        first = set(sql(backends))
+        start = sql("SELECT now()")[0][0]
+        burst()
+        second = set(sql(backends))
+        self.assertGreater(len(first), 1, "concurrent requests should use several connections")
+        self.assertEqual([b for b in second if b[1] >= start], [], "a connection was opened for the second burst")
+
 
 if __name__ == "__main__":
     unittest.main()

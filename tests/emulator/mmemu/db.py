@@ -1,9 +1,12 @@
 """PostgreSQL connection pool.
 
-psycopg2's ThreadedConnectionPool raises instead of waiting when all
-connections are in use, so a semaphore makes callers wait for a free one.
+Connections are opened on demand, up to `maxconn`, and kept open when
+returned (like Go's database/sql pool that Mattermost uses). psycopg2's own
+ThreadedConnectionPool closes every connection beyond `minconn` on return, so
+under concurrency it forked a new PostgreSQL backend for most requests.
+Callers wait (up to 30 s) for a free slot; broken connections are discarded.
 `with db.tx() as cur:` runs one transaction (commit on success, rollback on
-error); broken connections are discarded.
+error).
 """
 import contextlib
 import threading
@@ -11,14 +14,27 @@ import threading
 import psycopg2
 import psycopg2.errors
 import psycopg2.extras
-import psycopg2.pool
+
+APPLICATION_NAME = "mmemu"   # pg_stat_activity.application_name of our connections
 
 
 class Database:
     def __init__(self, dsn, maxconn=40):
         self.dsn = dsn
-        self._pool = psycopg2.pool.ThreadedConnectionPool(1, maxconn, dsn)
+        self._lock = threading.Lock()
+        self._idle = []                                  # open, not in use
         self._slots = threading.BoundedSemaphore(maxconn)
+        self._put(self._take())                          # fail early on a bad DSN
+
+    def _take(self):
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return psycopg2.connect(self.dsn, application_name=APPLICATION_NAME)
+
+    def _put(self, conn):
+        with self._lock:
+            self._idle.append(conn)
 
     @contextlib.contextmanager
     def connection(self):
@@ -27,7 +43,7 @@ class Database:
         conn = None
         broken = False
         try:
-            conn = self._pool.getconn()
+            conn = self._take()
             yield conn
         except (psycopg2.OperationalError, psycopg2.InterfaceError):
             broken = True
@@ -39,7 +55,10 @@ class Database:
                         conn.rollback()  # leave no transaction open
                 except psycopg2.Error:
                     broken = True
-                self._pool.putconn(conn, close=broken or bool(conn.closed))
+                if broken or conn.closed:
+                    conn.close()
+                else:
+                    self._put(conn)
             self._slots.release()
 
     @contextlib.contextmanager
@@ -56,7 +75,10 @@ class Database:
                 raise
 
     def close(self):
-        self._pool.closeall()
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
 
 
 def unique_violation_constraint(exc):
