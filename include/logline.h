@@ -29,6 +29,8 @@ struct attempt {
 	const char *mode;		/* session mode */
 	const char *via;		/* "token" or "sso" */
 	uint64_t latency_us;
+	uint64_t upstream_us;		/* of latency_us: waiting for Mattermost
+					 * (REST, database) and OpenTHC SSO */
 	int user_created;
 	int teams_added;
 	int r_ignored;

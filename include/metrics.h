@@ -17,6 +17,7 @@ enum metric_hist {
 	MH_STORE,	/* one bridge-store statement */
 	MH_MMDB,	/* one Mattermost-database statement (database mode) */
 	MH_SSO,		/* one OAuth2 call to OpenTHC SSO (token, profile) */
+	MH_OWN,		/* MH_CLICK minus the waits for Mattermost and SSO */
 	MH_COUNT
 };
 

@@ -59,6 +59,7 @@ struct mm_ctx {
 	const struct config *cfg;
 	struct http *http;
 	struct metrics *metrics;	/* may be NULL */
+	uint64_t *waited_us;		/* may be NULL: each call's duration is added */
 };
 
 enum cb_err mm_user_get(const struct mm_ctx *m, const char *id, struct mm_user *out,

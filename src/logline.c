@@ -99,6 +99,7 @@ logline_attempt(struct buf *b, const struct attempt *a, enum log_format f)
 	if (a->r_ignored)
 		field_num(b, f, "r_ignored", 1);
 	field_num(b, f, "latency_us", (long long)a->latency_us);
+	field_num(b, f, "upstream_us", (long long)a->upstream_us);
 	end(b, f);
 	return b->err;
 }

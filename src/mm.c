@@ -89,6 +89,8 @@ call(const struct mm_ctx *m, const struct call *c, json_t **out, struct mm_resul
 	res->calls++;
 	if (m->metrics != NULL)
 		metrics_observe(m->metrics, MH_MM, resp.us);
+	if (m->waited_us != NULL)
+		*m->waited_us += resp.us;
 	if (e != CB_OK)
 		goto out;
 	res->status = resp.status;

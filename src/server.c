@@ -327,7 +327,7 @@ simple_page(struct response *rs, int status, const char *ct, const char *text)
 enum cb_err
 ready_handle(const struct handler_ctx *h, const struct request *rq, struct response *rs)
 {
-	struct mm_ctx m = {h->cfg, h->http, h->metrics};
+	struct mm_ctx m = {h->cfg, h->http, h->metrics, NULL};
 	struct mm_result res;
 	enum cb_err es, em, ed = CB_OK;
 
@@ -498,6 +498,8 @@ record(struct worker *w, const struct config *cfg, enum cb_err e, uint64_t t0)
 	log_attempt(a);
 	metrics_attempt(w->srv->metrics, e);
 	metrics_observe(w->srv->metrics, MH_CLICK, a->latency_us);
+	metrics_observe(w->srv->metrics, MH_OWN,
+	    a->latency_us > a->upstream_us ? a->latency_us - a->upstream_us : 0);
 	/* No audit row for rate-limited attempts (the limiter exists to keep
 	 * them away from the database) or when the store is down. */
 	if (e != CB_REQ_RATE_LIMITED && e != CB_STORE_UNAVAILABLE && store_audit(w->store, a) != CB_OK)

@@ -416,6 +416,7 @@ session_database(struct flow *f, struct mm_session *s)
 	char sid[CB_MMID_LEN + 1];
 	char *props = NULL;
 	json_t *p;
+	long long t0;
 	enum cb_err e;
 
 	if (f->h->mmdb == NULL)
@@ -443,7 +444,9 @@ session_database(struct flow *f, struct mm_session *s)
 	row.props = props;
 	row.create_ms = f->rq->now_ms;
 	row.expires_ms = f->rq->now_ms + (int64_t)f->cfg->session_hours * 3600 * 1000;
+	t0 = mono_us();
 	e = mmdb_session_insert(f->h->mmdb, &row);
+	f->a->upstream_us += (uint64_t)(mono_us() - t0);
 	sodium_memzero(props, strlen(props));
 	free(props);
 	json_decref(p);
@@ -473,6 +476,7 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
 	f.mm.cfg = h->cfg;
 	f.mm.http = h->http;
 	f.mm.metrics = h->metrics;
+	f.mm.waited_us = &a->upstream_us;
 	memset(&sess, 0, sizeof(sess));
 	nteams = identity_teams(c, iss, h->cfg->default_team, teams, MAX_TEAMS, jur);
 

@@ -26,6 +26,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "identity.h"
+#include "log.h"
 #include "metrics.h"
 #include "redirect.h"
 #include "request.h"
@@ -350,6 +351,7 @@ back_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 	size_t code_len = 0, state_len = 0, err_len = 0;
 	struct claims cl;
 	struct form q;
+	long long t0;
 	enum cb_err e;
 
 	a->via = "sso";
@@ -395,8 +397,11 @@ back_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 		e = CB_SSO_STATE;
 		goto out;
 	}
-	if ((e = exchange_code(h, code, code_len, verifier, token, sizeof(token), as)) != CB_OK ||
-	    (e = read_profile(h, token, &cl, as)) != CB_OK)
+	t0 = mono_us();
+	if ((e = exchange_code(h, code, code_len, verifier, token, sizeof(token), as)) == CB_OK)
+		e = read_profile(h, token, &cl, as);
+	a->upstream_us += (uint64_t)(mono_us() - t0);
+	if (e != CB_OK)
 		goto out;
 	(void)str_set(as->sub, sizeof(as->sub), cl.sub);
 	(void)str_set(as->iss, sizeof(as->iss), "sso");

@@ -37,6 +37,7 @@ teams_sync(const struct config *c, int dry_run)
 	memset(&res, 0, sizeof(res));
 	m.cfg = c;
 	m.metrics = NULL;
+	m.waited_us = NULL;
 	if ((m.http = http_new()) == NULL)
 		return EXIT_REFUSED;
 	if (c->n_teams == 0)

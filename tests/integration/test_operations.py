@@ -10,7 +10,9 @@ crash.
 """
 
 import concurrent.futures
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -235,6 +237,32 @@ class Operations(unittest.TestCase):
             self.assertIn("# TYPE %s histogram" % h, text)
             self.assertRegex(text, r'%s_count [1-9]' % h)
         self.assertEqual(s.get("/auth/metrics").header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8")
+
+    def test_time_waiting_for_mattermost_is_told_apart(self):
+        """The log line's upstream_us and the own-time histogram separate
+        what Mattermost costs a click from what the bridge adds."""
+        s = self.s
+
+        def own():
+            text = s.get("/auth/metrics").body.decode()
+            return [float(re.search(r"^chat_bridge_click_own_seconds_%s (\S+)$" % k, text, re.M).group(1))
+                    for k in ("count", "sum")]
+
+        before = own()
+        s.emu("POST", "/__emu/fault", {"mode": "slow", "delay_ms": 400})
+        try:
+            r = s.open_link(s.mint(new_ulid(13), "upstream@example.com"))
+        finally:
+            s.emu("POST", "/__emu/fault", {"mode": "none"})
+        self.assertEqual(r.status, 302)
+        line = [json.loads(l) for l in s.bridge_log_text().splitlines()
+                if l.startswith("{") and '"latency_us"' in l][-1]
+        calls = 4   # a new contact: by email, create, team lookups and adds ...: at least 4 slow calls
+        self.assertGreaterEqual(line["upstream_us"], calls * 400000, line)
+        self.assertLess(line["latency_us"] - line["upstream_us"], 400000, line)
+        after = own()
+        self.assertEqual(after[0] - before[0], 1)
+        self.assertLess(after[1] - before[1], 0.4, "the wait is not counted as the bridge's own time")
 
     def test_sighup_key_rotation_without_dropped_requests(self):
         s = self.s

@@ -219,6 +219,7 @@ test_logline(void)
 	a.iss = "01BD3TJX9A4TE4AXA6EZE0ZFNP";
 	a.sub = "0165B6QY0F4TGXCTDRS8ZCM0V4";
 	a.latency_us = 1234;
+	a.upstream_us = 1000;
 	a.client = "127.0.0.1";
 	buf_init(&b, 4096);
 	is_int(logline_attempt(&b, &a, LOG_JSON), CB_OK, "JSON attempt line");
@@ -229,6 +230,8 @@ test_logline(void)
 	is_str(json_string_value(json_object_get(j, "reason")), "expired", "reason");
 	is_str(json_string_value(json_object_get(j, "ts")), "2026-01-01T00:00:00.123Z", "timestamp");
 	ok(strlen(json_string_value(json_object_get(j, "sub_hash"))) == 16, "subject hashed");
+	ok(json_integer_value(json_object_get(j, "latency_us")) == 1234 &&
+	    json_integer_value(json_object_get(j, "upstream_us")) == 1000, "latency and upstream wait");
 	ok(strstr(b.data, "0165B6QY0F4TGXCTDRS8ZCM0V4") == NULL, "raw subject not logged");
 	json_decref(j);
 	buf_reset(&b);
@@ -299,12 +302,14 @@ test_metrics(void)
 	ok(strstr(b.data, "chat_bridge_attempts_total{outcome=\"ok\",reason=\"ok\"} 2\n") != NULL, "ok counter");
 	ok(strstr(b.data, "chat_bridge_attempts_total{outcome=\"refused\",reason=\"expired\"} 1\n") != NULL, "refused counter");
 	ok(strstr(b.data, "chat_bridge_attempts_total{outcome=\"error\",reason=\"mm_timeout\"} 1\n") != NULL, "error counter");
-	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"0.0005\"} 0\n") != NULL, "first bucket empty");
+	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"0.0001\"} 0\n") != NULL, "first bucket empty");
+	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"0.0005\"} 0\n") != NULL, "bucket below 700 us empty");
 	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"0.001\"} 1\n") != NULL, "cumulative bucket");
 	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"+Inf\"} 2\n") != NULL, "+Inf bucket");
 	ok(strstr(b.data, "chat_bridge_click_seconds_count 2\n") != NULL, "count");
 	ok(strstr(b.data, "# TYPE chat_bridge_mattermost_request_seconds histogram\n") != NULL, "mm histogram");
 	ok(strstr(b.data, "# TYPE chat_bridge_store_seconds histogram\n") != NULL, "store histogram");
+	ok(strstr(b.data, "# TYPE chat_bridge_click_own_seconds histogram\n") != NULL, "own-time histogram");
 	buf_release(&b);
 	metrics_free(m);
 }
