@@ -179,20 +179,29 @@ class Operations(unittest.TestCase):
         # Another session holds the contact's lock (a stuck bridge host):
         # the click fails closed after the store's lock_timeout (10 s) with
         # 503, leaves no transaction open, and the next click succeeds.
+        # A replay takes no lock: it is refused at once even then. The
+        # token that failed with 503 was used up all the same.
         s, sub = self.s, new_ulid(77)
-        self.assertEqual(s.open_link(s.mint(sub, "locked@example.com")).status, 302)
+        used = s.mint(sub, "locked@example.com")
+        self.assertEqual(s.open_link(used).status, 302)
         holder = subprocess.Popen(["psql", "-X", "-q", s.dsn("chat_bridge"), "-c",
                                    "SELECT pg_advisory_lock(hashtextextended('chat-bridge/contact/%s', 0)), "
                                    "pg_sleep(12)" % sub], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        failed = s.mint(sub, "locked@example.com")
         try:
             time.sleep(0.5)
             t0 = time.time()
-            r = s.open_link(s.mint(sub, "locked@example.com"))
+            r = s.open_link(used)
+            self.assertEqual(r.status, 401, r.body[:200])
+            self.assertLess(time.time() - t0, 2, "a replay does not wait for the contact's lock")
+            t0 = time.time()
+            r = s.open_link(failed)
             self.assertEqual(r.status, 503, r.body[:200])
             self.assertEqual(r.all("Set-Cookie"), [])
             self.assertLess(time.time() - t0, 12)
         finally:
             holder.wait(30)
+        self.assertEqual(s.open_link(failed).status, 401, "a failed click uses its token up")
         for _ in range(8):      # every worker's connection is usable again
             self.assertEqual(s.get("/auth/ready").status, 200)
         self.assertEqual(s.open_link(s.mint(sub, "locked@example.com")).status, 302)
