@@ -77,6 +77,7 @@ CFG = {
     "slow_clicks": env_int("BENCH_SLOW_CLICKS", 200, 24),
     "memory_clicks": env_int("BENCH_MEMORY_CLICKS", 50000, 2000),
     "memory_chunk": env_int("BENCH_MEMORY_CHUNK", 10000, 1000),
+    "serial_clicks": env_int("BENCH_SERIAL_CLICKS", 100, 100),
     "hello_requests": env_int("BENCH_HELLO_REQUESTS", 20000, 2000),
     "users": env_int("BENCH_USERS", 32, 16),
     "concurrency": env_int("BENCH_CONCURRENCY", 8, 8),
@@ -208,9 +209,9 @@ def uncorrect(hist, duration_us, requests, connections):
 
 
 # ------------------------------------------------------------------ load generator
-def run_wrk(url_base, path, tokens_file, n, workdir, tag, expect=302):
+def run_wrk(url_base, path, tokens_file, n, workdir, tag, expect=302, connections=None):
     """Sends one request per line of tokens_file (n lines) over
-    CFG["concurrency"] keep-alive connections; returns wrk's counts, the
+    `connections` (default CFG["concurrency"]) keep-alive connections; returns wrk's counts, the
     latency histogram, the duration from the first request to the last
     response, and wrk's own CPU time."""
     out = os.path.join(workdir, tag + ".json")
@@ -220,7 +221,7 @@ def run_wrk(url_base, path, tokens_file, n, workdir, tag, expect=302):
     for old in (out, mark + "start0", mark + "done0"):
         if os.path.exists(old):
             os.unlink(old)          # never read a previous run's files
-    c = CFG["concurrency"]
+    c = connections or CFG["concurrency"]
     p = subprocess.Popen(["wrk", "-t1", "-c%d" % c, "-d3600s", "--timeout", "120s", "-s", LUA, url_base],
                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     done = mark + "done0"
@@ -315,6 +316,20 @@ def measure_clicks(st, us, n, workdir, tag):
     }
 
 
+def measure_serial(st, us, workdir, tag):
+    """One click at a time (one connection): the latency of a single
+    click with nothing queued beside it."""
+    n = CFG["serial_clicks"]
+    tokens = os.path.join(st.dir, tag + ".tokens")
+    mint_tokens(st, us, n, tokens)
+    r = run_wrk(st.site_url, "/auth/open", tokens, n, workdir, tag, connections=1)
+    os.unlink(tokens)
+    return {"clicks": n, "p50_ms": percentile(r["histogram_us"], 0.50) / 1000,
+            "p90_ms": percentile(r["histogram_us"], 0.90) / 1000,
+            "p99_ms": percentile(r["histogram_us"], 0.99) / 1000,
+            "min_ms": r["latency_us"]["min"] / 1000}
+
+
 def hello_baseline(st, hello_pid, hello_port, token_sample, workdir):
     """bench-hello behind the same nginx: same query string, same
     concurrency; CPU per request of the responder and latency."""
@@ -407,6 +422,9 @@ def run_config(mode, iters, workdir, baseline):
                     "reduced_clicks": n == CFG["slow_clicks"] and n != CFG["clicks"]})
         log("%s/%d: %.1f clicks/s, p50 %.2f ms, p99 %.2f ms, bridge %.0f us/click" % (
             mode, iters, res["clicks_per_s"], res["p50_ms"], res["p99_ms"], res["bridge_cpu_us_per_click"]))
+        res["serial"] = measure_serial(st, us, workdir, "serial-%s-%d" % (mode, iters))
+        log("%s/%d: one at a time: p50 %.2f ms, p90 %.2f ms" % (
+            mode, iters, res["serial"]["p50_ms"], res["serial"]["p90_ms"]))
         if extra:
             hello = subprocess.Popen([HELLO, hello_sock, str(CFG["workers"])], stdout=subprocess.DEVNULL)
             stackmod.wait_for(lambda: os.path.exists(hello_sock), 10, "bench-hello")
@@ -500,6 +518,13 @@ def table(rows, base, tg):
     L.append("** rest = total - the columns before it (parsing, crypto, FastCGI, waiting for a CPU)")
     L.append("*** p99 of a click's time minus its waits for Mattermost (chat_bridge_click_own_seconds; "
              "upper bound of the histogram bucket)")
+    L.append("")
+    L.append("one click at a time (one connection, %d clicks each; ms)" % CFG["serial_clicks"])
+    L.append("%-8s %7s %8s %8s %8s %8s" % ("mode", "PBKDF2", "min", "p50", "p90", "p99"))
+    for r in rows:
+        s1 = r["serial"]
+        L.append("%-8s %7d %8.2f %8.2f %8.2f %8.2f" % (r["mode"], r["iterations"], s1["min_ms"], s1["p50_ms"],
+                                                       s1["p90_ms"], s1["p99_ms"]))
     L.append("")
     L.append("baselines (same run)")
     if "hello" in base:

@@ -9,7 +9,7 @@
 #      latency.svg}.
 # BENCH_QUICK=1 scripts/bench.sh gives a quick run (about a minute); the
 # other BENCH_* variables are described in bench/bench.py and bench/README.md.
-# The full run takes about ten minutes on two cores.
+# The full run takes about three minutes on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
