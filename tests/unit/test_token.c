@@ -240,6 +240,7 @@ test_claims_v1(void)
 		{"C8 lifetime 301 s (v1 cap 300)", "exp", "1767225991", CB_TOK_LIFETIME},
 		{"lifetime exactly 300 s", "exp", "1767225990", CB_OK},
 		{"exp before iat", "exp", "1767225680", CB_TOK_LIFETIME},
+		{"exp equals iat (no lifetime)", "exp", "1767225690", CB_TOK_LIFETIME},
 		{"sub missing", "sub", NULL, CB_TOK_CLAIM},
 		{"sub lower case", "sub", "\"0165b6qy0f4tgxctdrs8zcm0v4\"", CB_TOK_CLAIM},
 		{"sub with I", "sub", "\"0165B6QY0F4TGXCTDRS8ZCM0VI\"", CB_TOK_CLAIM},
