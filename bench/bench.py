@@ -177,6 +177,14 @@ def percentile(hist, q):
     return hist[-1][0]
 
 
+def latency_ms(r):
+    """min, p50, p90, p99 and max in ms of a run_wrk() result."""
+    h = r["histogram_us"]
+    return {"min_ms": r["latency_us"]["min"] / 1000, "p50_ms": percentile(h, 0.50) / 1000,
+            "p90_ms": percentile(h, 0.90) / 1000, "p99_ms": percentile(h, 0.99) / 1000,
+            "max_ms": r["latency_us"]["max"] / 1000}
+
+
 def uncorrect(hist, duration_us, requests, connections):
     """Undoes wrk 4's coordinated-omission correction. After the run wrk
     calls stats_correct(latency, interval) with interval = duration_us /
@@ -258,15 +266,18 @@ def users(n):
     return [(new_ulid(50000 + i), "bench.user%03d@greenleaf.example" % i) for i in range(n)]
 
 
-def mint_tokens(st, us, n, path):
+def mint_tokens(st, us, n, tag):
     """n fresh tokens, round-robin over the users (so concurrent clicks
-    are of different users), one per line in path."""
+    are of different users), one per line in the file it returns (the
+    stack's directory, named after tag; the caller unlinks it)."""
+    path = os.path.join(st.dir, tag + ".tokens")
     per = -(-n // len(us))
     lists = [st.mint(sub, email, name="Bench User", cre="usa/wa", count=per) for sub, email in us]
     with open(path, "w") as f:
         for i in range(n):
             f.write(lists[i % len(us)][i // len(us)] + "\n")
     os.chmod(path, 0o600)
+    return path
 
 
 def warm_up(st, us):
@@ -282,8 +293,7 @@ def warm_up(st, us):
 
 # ------------------------------------------------------------------ one configuration
 def measure_clicks(st, us, n, workdir, tag):
-    tokens = os.path.join(st.dir, tag + ".tokens")
-    mint_tokens(st, us, n, tokens)
+    tokens = mint_tokens(st, us, n, tag)
     pid = st.bridge_pid()
     emu_pid = st.procs["emulator"].pid
     m0 = bridge_metrics(st)
@@ -299,10 +309,7 @@ def measure_clicks(st, us, n, workdir, tag):
         "clicks": n,
         "seconds": r["seconds"],
         "clicks_per_s": n / r["seconds"],
-        "p50_ms": percentile(r["histogram_us"], 0.50) / 1000,
-        "p90_ms": percentile(r["histogram_us"], 0.90) / 1000,
-        "p99_ms": percentile(r["histogram_us"], 0.99) / 1000,
-        "max_ms": r["latency_us"]["max"] / 1000,
+        **latency_ms(r),
         "bridge_cpu_s": cpu1 - cpu0,
         "bridge_cpu_us_per_click": (cpu1 - cpu0) * 1e6 / n,
         "emu_rest_per_click": rest / n,
@@ -320,14 +327,10 @@ def measure_serial(st, us, workdir, tag):
     """One click at a time (one connection): the latency of a single
     click with nothing queued beside it."""
     n = CFG["serial_clicks"]
-    tokens = os.path.join(st.dir, tag + ".tokens")
-    mint_tokens(st, us, n, tokens)
+    tokens = mint_tokens(st, us, n, tag)
     r = run_wrk(st.site_url, "/auth/open", tokens, n, workdir, tag, connections=1)
     os.unlink(tokens)
-    return {"clicks": n, "p50_ms": percentile(r["histogram_us"], 0.50) / 1000,
-            "p90_ms": percentile(r["histogram_us"], 0.90) / 1000,
-            "p99_ms": percentile(r["histogram_us"], 0.99) / 1000,
-            "min_ms": r["latency_us"]["min"] / 1000}
+    return {"clicks": n, **latency_ms(r)}
 
 
 def hello_baseline(st, hello_pid, hello_port, token_sample, workdir):
@@ -345,8 +348,7 @@ def hello_baseline(st, hello_pid, hello_port, token_sample, workdir):
     return {
         "requests": n,
         "requests_per_s": n / r["seconds"],
-        "p50_ms": percentile(r["histogram_us"], 0.50) / 1000,
-        "p99_ms": percentile(r["histogram_us"], 0.99) / 1000,
+        **latency_ms(r),
         "cpu_us_per_request": (cpu1 - cpu0) * 1e6 / n,
         "wrk_cpu_us_per_request": r["wrk_cpu_s"] * 1e6 / n,
         "histogram_us": r["histogram_us"],
@@ -364,8 +366,7 @@ def memory_run(st, us, workdir):
     t0 = time.time()
     while done < total:
         n = min(chunk, total - done)
-        tokens = os.path.join(st.dir, "mem.tokens")
-        mint_tokens(st, us, n, tokens)
+        tokens = mint_tokens(st, us, n, "mem")
         run_wrk(st.site_url, "/auth/open", tokens, n, workdir, "mem%d" % done)
         os.unlink(tokens)
         done += n
