@@ -1,5 +1,6 @@
 /*
- * bounds.h - every input limit of the bridge, named, with its reason.
+ * bounds.h - every size limit of the bridge, named, with its reason, and
+ * the relations between them checked at compile time.
  */
 #ifndef CB_BOUNDS_H
 #define CB_BOUNDS_H
@@ -13,9 +14,13 @@
 /* Claims are flat; "team" is one array deep. Anything deeper is hostile. */
 #define CB_TOKEN_JSON_DEPTH	4
 
+/* Base64url length (unpadded) of n bytes. */
+#define CB_B64_LEN(n)		(((n) * 4 + 2) / 3)
+
 /* Claim sizes from token.md. */
 #define CB_ULID_LEN		26
 #define CB_EMAIL_MAX		128
+#define CB_EMAIL_LOCAL_MAX	64	/* RFC 5321 local part */
 #define CB_NAME_MAX		128
 #define CB_JTI_MIN		22
 #define CB_JTI_MAX		64
@@ -28,6 +33,8 @@
 #define CB_LEEWAY_MAX		300
 /* "Numbers must be JSON integers ... <= 2^53". */
 #define CB_JSON_INT_MAX		9007199254740992LL
+/* An Ed25519 public key (the kid) in base64url. */
+#define CB_ED25519_B64_LEN	CB_B64_LEN(32)
 
 /* token.md: r is at most 512 bytes after one percent-decoding. */
 #define CB_REDIRECT_MAX		512
@@ -40,6 +47,19 @@
 #define CB_FORM_FIELDS_MAX	32
 /* User-Agent forwarded to Mattermost's login; longer ones are cut. */
 #define CB_USER_AGENT_MAX	512
+/* Request ids: random hex, shown on error pages and in log lines. */
+#define CB_REQUEST_ID_LEN	16
+
+/* Response: a page or a redirect. The header block holds the status,
+ * Location, five cookies and a dozen fixed headers. */
+#define CB_RESPONSE_BODY_MAX	65536
+#define CB_LOCATION_MAX		4096
+#define CB_RESPONSE_HEADER_MAX	16384
+/* The safe detail of an attempt (log line, audit row). */
+#define CB_DETAIL_MAX		159
+/* Log lines: the formatted message, and the whole line with its fields. */
+#define CB_LOG_MSG_MAX		1024
+#define CB_LOG_LINE_MAX		4096
 
 /* Issuer registry. */
 #define CB_ISSUER_ID_MAX	64
@@ -61,11 +81,51 @@
 #define CB_TEAM_CHANNELS_MAX	8
 #define CB_WORKERS_MAX		256
 
+/* Per-process tables: rate-limit buckets (a power of two) and the team
+ * name -> id cache. Workers purge expired store rows this often. */
+#define CB_RATELIMIT_SLOTS	65536
+#define CB_TEAMCACHE_SLOTS	256
+#define CB_PURGE_EVERY_S	60
+
+/* OAuth2 with OpenTHC SSO: random values (state, PKCE verifier, the
+ * browser binding) are 32 bytes in base64url; the stored verifier, the
+ * code and the access token SSO hands out are bounded. */
+#define CB_NONCE_BYTES		32
+#define CB_NONCE_B64_LEN	CB_B64_LEN(CB_NONCE_BYTES)
+#define CB_SHA256_HEX_LEN	64
+#define CB_PKCE_VERIFIER_MAX	127
+#define CB_SSO_CODE_MAX		512
+#define CB_SSO_TOKEN_MAX	511
+#define CB_SSO_FORM_MAX		8192
+
 /* Mattermost. */
 #define CB_MMID_LEN		26
 #define CB_MM_USERNAME_MAX	22	/* product spec: 3-22 characters */
 #define CB_MM_ROLES_MAX		256	/* sessions.roles varchar(256) */
 #define CB_MM_BODY_MAX		(1024 * 1024)
 #define CB_PASSWORD_MAX		72	/* bcrypt limit Mattermost enforces */
+#define CB_MM_ERROR_ID_MAX	127	/* an AppError id we keep */
+/* A comma-separated list of the teams of one click: default,
+ * jurisdiction and every grantable team. */
+#define CB_TEAM_LIST_MAX	((CB_TOKEN_TEAMS_MAX + 2) * (CB_TEAM_NAME_MAX + 1))
+
+/* Relations the code relies on. */
+_Static_assert(CB_TOKEN_PAYLOAD_MAX >= CB_TOKEN_MAX / 4 * 3,
+    "a payload segment of a maximal token must fit the decode buffer");
+_Static_assert(CB_ED25519_B64_LEN == 43, "an Ed25519 key is 43 base64url characters");
+_Static_assert(CB_JTI_MAX >= CB_B64_LEN(32), "a derived jti (SHA-256, base64url) is a jti");
+_Static_assert(CB_NONCE_B64_LEN <= CB_PKCE_VERIFIER_MAX, "a PKCE verifier fits its column");
+_Static_assert(CB_NONCE_B64_LEN >= 43 && CB_NONCE_B64_LEN <= 128,
+    "RFC 7636: a PKCE verifier has 43 to 128 characters");
+_Static_assert((CB_RATELIMIT_SLOTS & (CB_RATELIMIT_SLOTS - 1)) == 0,
+    "rate-limit slots are masked, so a power of two");
+_Static_assert(CB_REQUEST_ID_LEN % 2 == 0 && CB_REQUEST_ID_LEN <= 64,
+    "request ids are whole random bytes in hex");
+_Static_assert(CB_LOCATION_MAX >= CB_URL_MAX + CB_LANDING_MAX,
+    "site_url and a landing path fit a Location");
+_Static_assert(CB_RESPONSE_HEADER_MAX >= CB_LOCATION_MAX + 5 * 512 + 1024,
+    "Location, five cookies and the fixed headers fit the header block");
+_Static_assert(CB_LOG_LINE_MAX > CB_LOG_MSG_MAX * 2,
+    "a message survives JSON escaping of a few characters in a line");
 
 #endif

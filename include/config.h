@@ -21,6 +21,7 @@
 #include "err.h"
 #include "issuer.h"
 #include "logline.h"
+#include "secret.h"
 
 enum session_mode { SESSION_LOGIN = 0, SESSION_DATABASE = 1 };
 enum link_policy { LINK_EMAIL = 0, LINK_REFUSE = 1 };
@@ -101,14 +102,12 @@ enum cb_err config_load(const char *path, struct config **out, char *err, size_t
 /* Frees c, wiping its secrets. NULL is fine. */
 void config_free(struct config *c);
 
-/* Reads a secret file: regular, not accessible by group/others, at most
- * CB_SECRET_MAX bytes, one trailing newline removed, not empty. err gets
- * a message naming the file. */
-enum cb_err secret_read_file(const char *path, struct secret *out, char *err, size_t errcap) CB_WUR;
+/* The kinds of [bridge] listen value. */
+enum listen_kind { LISTEN_UNIX, LISTEN_TCP, LISTEN_FD };
 
-/* Parses a "listen" value. kind: 'u' unix path, 't' TCP, 'f' fd; addr
+/* Parses a "listen" value (unix:/path, host:port, [v6]:port, fd:N): addr
  * receives the path or host, *port the TCP port or fd number. */
-enum cb_err config_listen_parse(const char *v, char *kind, char *addr, size_t addrcap,
+enum cb_err config_listen_parse(const char *v, enum listen_kind *kind, char *addr, size_t addrcap,
     unsigned *port) CB_WUR;
 
 #endif

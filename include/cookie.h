@@ -47,8 +47,4 @@ enum cb_err cookie_session(struct session_cookies *out, const char *token,
  * other shape counts but is not copied (out = ""). */
 size_t cookie_get(const char *header, const char *name, char *out, size_t cap);
 
-/* Formats t (seconds since the epoch) as an IMF-fixdate (RFC 9110
- * 5.6.7) into out[30]. */
-void http_date(int64_t t, char out[30]);
-
 #endif

@@ -1,5 +1,5 @@
 /*
- * identity.h - pure derivations from verified claims: normalised email,
+ * identity.h - pure derivations from verified claims (claims.h):
  * Mattermost username candidates, the team set and the landing path
  * (product.md "Identity rules", token.md "Teams").
  */
@@ -14,11 +14,6 @@
 
 struct claims;
 struct issuer;
-
-/* Validates an email address as token.md requires (<= 128 bytes, one @,
- * no spaces or control characters; a plain dot-atom local part and a
- * host name) and writes it lower-cased to out. CB_TOK_CLAIM if invalid. */
-enum cb_err identity_email(const char *s, size_t n, char out[CB_EMAIL_MAX + 1]) CB_WUR;
 
 /* Number of username candidates identity_username can produce. */
 #define IDENTITY_USERNAME_ATTEMPTS 4

@@ -2,26 +2,17 @@
  * issuer.h - the trusted issuer registry: which OpenTHC service may mint
  * chat links, with which keys and algorithms, and which extra teams it may
  * grant. Filled by the configuration ([issuer "ID"] sections), read by the
- * token verifier. Keys are never taken from a token.
+ * token verifier. Keys are never taken from a token. Implemented in
+ * issuer.c; config.c fills the registry.
  */
 #ifndef CB_ISSUER_H
 #define CB_ISSUER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bounds.h"
-#include "err.h"
-
-/* A secret byte string in guarded memory (sodium_malloc); wiped on free. */
-struct secret {
-	unsigned char *p;
-	size_t len;
-};
-
-/* Copies n bytes into s (freeing what s held). */
-enum cb_err secret_set(struct secret *s, const void *p, size_t n) CB_WUR;
-/* Wipes and frees; s becomes empty. Safe on an empty secret. */
-void secret_free(struct secret *s);
+#include "secret.h"
 
 struct issuer {
 	char id[CB_ISSUER_ID_MAX + 1];
@@ -46,6 +37,6 @@ struct issuer_registry {
 const struct issuer *issuer_find(const struct issuer_registry *r, const char *s, size_t n);
 
 /* True if iss may grant team name t. */
-int issuer_may_grant(const struct issuer *iss, const char *t);
+bool issuer_may_grant(const struct issuer *iss, const char *t);
 
 #endif

@@ -13,15 +13,10 @@
 /* Sets the line format (from the loaded configuration). */
 void log_set_format(enum log_format f);
 
-/* A general message; level "info", "warn" or "error". */
-void log_msg(const char *level, const char *fmt, ...) CB_PRINTF(2, 3);
+/* A general message line. */
+void log_msg(enum log_level level, const char *fmt, ...) CB_PRINTF(2, 3);
 
 /* The one line per sign-in attempt. */
 void log_attempt(const struct attempt *a);
-
-/* Milliseconds / microseconds since the epoch (CLOCK_REALTIME) and a
- * monotonic microsecond clock. */
-long long now_ms(void);
-long long mono_us(void);
 
 #endif

@@ -14,6 +14,9 @@
 
 enum log_format { LOG_JSON = 0, LOG_TEXT = 1 };
 
+/* Severity of a general message line. */
+enum log_level { LOG_INFO = 0, LOG_WARN = 1, LOG_ERROR = 2 };
+
 struct attempt {
 	int64_t ts_ms;
 	const char *request_id;
@@ -42,8 +45,8 @@ const char *attempt_outcome(const struct attempt *a);
 /* Appends the attempt as one line (with '\n') in format f. */
 enum cb_err logline_attempt(struct buf *b, const struct attempt *a, enum log_format f);
 
-/* Appends a general message line: level is "info", "warn" or "error". */
-enum cb_err logline_message(struct buf *b, int64_t ts_ms, const char *level, const char *msg,
+/* Appends a general message line. */
+enum cb_err logline_message(struct buf *b, int64_t ts_ms, enum log_level level, const char *msg,
     enum log_format f);
 
 #endif

@@ -23,7 +23,7 @@ struct metrics;
 
 struct mm_result {
 	long status;
-	char error_id[128];	/* Mattermost AppError id, visible ASCII only */
+	char error_id[CB_MM_ERROR_ID_MAX + 1];	/* AppError id, visible ASCII only */
 	unsigned calls;		/* REST calls made (counted across calls) */
 };
 

@@ -4,14 +4,16 @@
  * Mattermost user id), audit table (one row per attempt, no secrets), and
  * OAuth2 sign-in state. Versioned schema created by `chat-bridge migrate`.
  *
- * One struct store per worker thread: one connection, prepared statements,
- * reconnected on the next call after it was lost. Any database failure is
+ * One struct store per worker thread: one connection (pg.h: prepared
+ * statements, reconnected on the next call after it was lost, one retry
+ * when found broken outside a transaction). Any database failure is
  * CB_STORE_UNAVAILABLE (the bridge fails closed with 503).
  */
 #ifndef CB_STORE_H
 #define CB_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bounds.h"
@@ -40,8 +42,8 @@ struct link {
 	bool found;
 	char mm_user_id[CB_MMID_LEN + 1];
 	char how[16];			/* "created" or "email" */
-	char teams_key[1024];		/* the team set last confirmed */
-	char teams_joined[1024];	/* of those, the teams that exist */
+	char teams_key[CB_TEAM_LIST_MAX + 1];	/* the team set last confirmed */
+	char teams_joined[CB_TEAM_LIST_MAX + 1];	/* of those, the teams that exist */
 	int64_t teams_checked_at;	/* epoch seconds, 0 = never */
 	bool password_set;		/* login mode: derived password in place */
 };
@@ -79,9 +81,12 @@ enum cb_err store_sso_state_put(struct store *s, const char *state, const char *
 /* Consumes the state: CB_OK with verifier and r filled, or CB_SSO_STATE if
  * unknown, expired, already used or bound to another browser. */
 enum cb_err store_sso_state_take(struct store *s, const char *state, const char *binding,
-    char verifier[128], char r[CB_REDIRECT_MAX + 1]) CB_WUR;
+    char verifier[CB_PKCE_VERIFIER_MAX + 1], char r[CB_REDIRECT_MAX + 1]) CB_WUR;
 
-/* `chat-bridge migrate`: creates or upgrades the schema; exit status. */
-int store_migrate_cli(const char *dsn);
+/* `chat-bridge migrate`: creates or upgrades the schema (one migrator at a
+ * time across hosts). *from and *to receive the versions before and
+ * after (-1 if unknown). On failure err holds the reason: CB_ECONFIG if
+ * the store is newer than this bridge, else CB_STORE_UNAVAILABLE. */
+enum cb_err store_migrate(const char *dsn, int *from, int *to, char *err, size_t errcap) CB_WUR;
 
 #endif

@@ -53,6 +53,10 @@ enum cb_err b64url_decode(const char *s, size_t n, unsigned char *out, size_t ca
 /* Encodes n bytes as unpadded base64url into out[cap] with a NUL. */
 enum cb_err b64url_encode(const unsigned char *p, size_t n, char *out, size_t cap) CB_WUR;
 
+/* True if word (non-empty) is an item of list, whose items are separated
+ * by sep ("a,b,c" or "chat contact"). */
+bool list_has(const char *list, char sep, const char *word);
+
 /* Lower-case hex of the first 8 bytes of SHA-256(s): a stable, short
  * pseudonym for contact ids in logs and audit rows. out must hold 17. */
 void hash_for_log(const char *s, size_t n, char out[17]);

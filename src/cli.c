@@ -16,9 +16,11 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
+#include "claims.h"
 #include "cli.h"
 #include "config.h"
 #include "identity.h"
+#include "mint.h"
 #include "server.h"
 #include "store.h"
 #include "teams_sync.h"
@@ -268,7 +270,7 @@ static int
 cmd_keygen(int argc, char **argv)
 {
 	unsigned char seed[32], pk[32], sk[64];
-	char s64[44], p64[44];
+	char s64[CB_ED25519_B64_LEN + 1], p64[CB_ED25519_B64_LEN + 1];
 	struct opts o = {0};
 	int rc, fd;
 
@@ -348,8 +350,8 @@ cmd_mint(int argc, char **argv)
 		return usage_error(usage_mint, "--iss, --aud, --sub, --com and --email are "
 		    "required%s", "");
 	memset(&mp, 0, sizeof(mp));
-	mp.version = o.seed_file != NULL ? 1 : 0;
-	mp.ttl = mp.version == 1 ? CB_LIFETIME_V1 : CB_LIFETIME_V0;
+	mp.alg = o.seed_file != NULL ? JWS_EDDSA : JWS_HS256;
+	mp.ttl = mp.alg == JWS_EDDSA ? CB_LIFETIME_V1 : CB_LIFETIME_V0;
 	mp.iat = (int64_t)time(NULL);
 	if ((o.ttl != NULL && int_opt("ttl", o.ttl, 100000, &mp.ttl) != 0) ||
 	    (o.iat != NULL && int_opt("iat", o.iat, CB_JSON_INT_MAX, &mp.iat) != 0) ||
@@ -392,7 +394,7 @@ cmd_mint(int argc, char **argv)
 	mp.n_teams = o.n_teams;
 	mp.jti = o.jti;
 	for (i = 0; i < count; i++) {
-		if ((e = token_mint(&mp, tok, sizeof(tok))) != CB_OK) {
+		if ((e = mint_token(&mp, tok, sizeof(tok))) != CB_OK) {
 			fprintf(stderr, "chat-bridge: cannot mint: %s (%s)\n", cb_err_describe(e),
 			    cb_err_reason(e));
 			goto out;
@@ -508,7 +510,17 @@ cmd_serve(int argc, char **argv)
 		return usage_error(usage_serve, "unexpected argument '%s'", o.pos[0]);
 	if ((c = load_config(&o, &rc)) == NULL)
 		return rc;
-	return server_run(c, o.listen);
+	return server_run(c, o.listen) == CB_OK ? 0 : EXIT_FAILURE;
+}
+
+/* Removes the line break libpq ends its messages with. */
+static void
+trim_newline(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
 }
 
 static int
@@ -516,7 +528,9 @@ cmd_migrate(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct config *c;
-	int rc;
+	char err[1024];
+	int rc, from, to;
+	enum cb_err e;
 
 	if ((rc = parse(argc, argv, config_opts, usage_migrate, &o)) != 0)
 		return rc;
@@ -528,9 +542,49 @@ cmd_migrate(int argc, char **argv)
 		return usage_error(usage_migrate, "unexpected argument '%s'", o.pos[0]);
 	if ((c = load_config(&o, &rc)) == NULL)
 		return rc;
-	rc = store_migrate_cli(c->store_database);
+	e = store_migrate(c->store_database, &from, &to, err, sizeof(err));
 	config_free(c);
-	return rc;
+	if (e != CB_OK) {
+		trim_newline(err);
+		fprintf(stderr, "chat-bridge: migrate: %s\n", err);
+		return EXIT_REFUSED;
+	}
+	if (to > from)
+		printf("chat-bridge: migrate: applied steps %d to %d\n", from + 1, to);
+	printf("chat-bridge: migrate: schema at version %d\n", to);
+	return 0;
+}
+
+/* One line per team or channel of `teams sync`; failures on stderr. */
+static void
+print_team_item(const struct teams_sync_item *it, void *arg)
+{
+	const char *kind = it->open ? "open" : "invite only";
+
+	(void)arg;
+	if (it->state == TEAMS_SYNC_FAILED) {
+		fprintf(stderr, "chat-bridge: teams sync: %s %s: %s%s%s\n",
+		    it->channel != NULL ? "channel" : "team", it->channel != NULL ? it->channel : it->team,
+		    cb_err_describe(it->err), it->error_id[0] ? " " : "", it->error_id);
+		return;
+	}
+	if (it->channel == NULL) {
+		if (it->state == TEAMS_SYNC_EXISTS)
+			printf("team %s: exists\n", it->team);
+		else if (it->state == TEAMS_SYNC_CREATED)
+			printf("team %s: created (%s)\n", it->team, kind);
+		else
+			printf("team %s: missing, would create (%s, \"%s\")\n", it->team, kind,
+			    it->display_name);
+		return;
+	}
+	if (it->state == TEAMS_SYNC_EXISTS)
+		printf("channel %s/%s: exists\n", it->team, it->channel);
+	else if (it->state == TEAMS_SYNC_CREATED)
+		printf("channel %s/%s: created\n", it->team, it->channel);
+	else
+		printf("channel %s/%s: %swould create\n", it->team, it->channel,
+		    it->team_missing ? "" : "missing, ");
 }
 
 static int
@@ -550,7 +604,9 @@ cmd_teams(int argc, char **argv)
 		return usage_error(usage_teams, "expected 'teams sync'%s", "");
 	if ((c = load_config(&o, &rc)) == NULL)
 		return rc;
-	rc = teams_sync(c, o.dry_run);
+	if (c->n_teams == 0)
+		printf("no [team \"NAME\"] sections in %s: nothing to do\n", c->path);
+	rc = teams_sync(c, o.dry_run != 0, print_team_item, NULL) == CB_OK ? 0 : EXIT_REFUSED;
 	config_free(c);
 	return rc;
 }

@@ -20,111 +20,6 @@
 #include "config.h"
 #include "util.h"
 
-/* ------------------------------------------------------------ secrets */
-
-enum cb_err
-secret_set(struct secret *s, const void *p, size_t n)
-{
-	secret_free(s);
-	if (n == 0)
-		return CB_OK;
-	if ((s->p = sodium_malloc(n)) == NULL)
-		return CB_ENOMEM;
-	memcpy(s->p, p, n);
-	s->len = n;
-	return CB_OK;
-}
-
-void
-secret_free(struct secret *s)
-{
-	if (s->p != NULL)
-		sodium_free(s->p);	/* wipes */
-	s->p = NULL;
-	s->len = 0;
-}
-
-enum cb_err
-secret_read_file(const char *path, struct secret *out, char *err, size_t errcap)
-{
-	unsigned char buf[CB_SECRET_MAX + 2];
-	struct stat st;
-	size_t len = 0;
-	ssize_t r;
-	enum cb_err e = CB_ECONFIG;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		(void)snprintf(err, errcap, "cannot open secret file %s: %s", path, strerror(errno));
-		return CB_ECONFIG;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		(void)snprintf(err, errcap, "secret file %s is not a regular file", path);
-		goto out;
-	}
-	if ((st.st_mode & 077) != 0) {
-		(void)snprintf(err, errcap,
-		    "secret file %s has mode %04o; it must not be accessible by group or others "
-		    "(run: chmod 600 %s)", path, (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
-	while (len < sizeof(buf) && (r = read(fd, buf + len, sizeof(buf) - len)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			(void)snprintf(err, errcap, "cannot read secret file %s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		len += (size_t)r;
-	}
-	if (len > CB_SECRET_MAX) {
-		(void)snprintf(err, errcap, "secret file %s is larger than %d bytes", path,
-		    CB_SECRET_MAX);
-		goto out;
-	}
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	if (len > 0 && buf[len - 1] == '\r')
-		len--;
-	if (len == 0) {
-		(void)snprintf(err, errcap, "secret file %s is empty", path);
-		goto out;
-	}
-	if ((e = secret_set(out, buf, len)) != CB_OK)
-		(void)snprintf(err, errcap, "out of memory reading %s", path);
-out:
-	sodium_memzero(buf, sizeof(buf));
-	close(fd);
-	return e;
-}
-
-/* ------------------------------------------------------------ issuers */
-
-const struct issuer *
-issuer_find(const struct issuer_registry *r, const char *s, size_t n)
-{
-	size_t i;
-
-	if (r == NULL || n == 0 || n > CB_ISSUER_ID_MAX)
-		return NULL;
-	for (i = 0; i < r->n; i++)
-		if (strlen(r->v[i].id) == n && memcmp(r->v[i].id, s, n) == 0)
-			return &r->v[i];
-	return NULL;
-}
-
-int
-issuer_may_grant(const struct issuer *iss, const char *t)
-{
-	size_t i;
-
-	for (i = 0; i < iss->n_teams; i++)
-		if (strcmp(iss->teams[i], t) == 0)
-			return 1;
-	return 0;
-}
-
 /* ------------------------------------------------------------ parser */
 
 enum section { S_NONE, S_BRIDGE, S_MATTERMOST, S_STORE, S_SSO, S_ISSUER, S_TEAM };
@@ -301,27 +196,28 @@ mm_team_name_ok(const char *s)
 }
 
 enum cb_err
-config_listen_parse(const char *v, char *kind, char *addr, size_t addrcap, unsigned *port)
+config_listen_parse(const char *v, enum listen_kind *kind, char *addr, size_t addrcap,
+    unsigned *port)
 {
 	const char *colon;
 	uint64_t n;
 
 	if (strncmp(v, "unix:", 5) == 0) {
-		*kind = 'u';
+		*kind = LISTEN_UNIX;
 		*port = 0;
 		if (v[5] != '/' || !is_visible_ascii(v + 5, strlen(v + 5)))
 			return CB_ECONFIG;
 		return str_set(addr, addrcap, v + 5) == CB_OK ? CB_OK : CB_ECONFIG;
 	}
 	if (strncmp(v, "fd:", 3) == 0) {
-		*kind = 'f';
+		*kind = LISTEN_FD;
 		addr[0] = '\0';
 		if (parse_u64(v + 3, strlen(v + 3), 1023, &n) != CB_OK)
 			return CB_ECONFIG;
 		*port = (unsigned)n;
 		return CB_OK;
 	}
-	*kind = 't';
+	*kind = LISTEN_TCP;
 	if ((colon = strrchr(v, ':')) == NULL || colon == v)
 		return CB_ECONFIG;
 	if (parse_u64(colon + 1, strlen(colon + 1), 65535, &n) != CB_OK || n == 0)
@@ -339,7 +235,8 @@ config_listen_parse(const char *v, char *kind, char *addr, size_t addrcap, unsig
 static enum cb_err
 listen_check(struct parser *p, const char *v)
 {
-	char kind, addr[CB_PATH_MAX];
+	enum listen_kind kind;
+	char addr[CB_PATH_MAX];
 	unsigned port;
 
 	if (config_listen_parse(v, &kind, addr, sizeof(addr), &port) != CB_OK)
@@ -347,7 +244,7 @@ listen_check(struct parser *p, const char *v)
 		    "got '%s'", v);
 	/* FastCGI has no authentication: whoever can connect can claim any
 	 * client address. Only loopback is accepted for TCP. */
-	if (kind == 't' && strcmp(addr, "127.0.0.1") != 0 && strcmp(addr, "::1") != 0 &&
+	if (kind == LISTEN_TCP && strcmp(addr, "127.0.0.1") != 0 && strcmp(addr, "::1") != 0 &&
 	    strcmp(addr, "localhost") != 0)
 		return fail(p, "listen: TCP address must be loopback (127.0.0.1 or [::1]); "
 		    "FastCGI has no authentication");

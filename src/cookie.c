@@ -5,11 +5,11 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <sodium.h>
 
 #include "cookie.h"
+#include "timefmt.h"
 #include "util.h"
 
 static bool
@@ -49,21 +49,11 @@ path_ok(const char *s)
 	    strchr(s, ';') == NULL;
 }
 
-void
-http_date(int64_t t, char out[30])
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (gmtime_r(&tt, &tm) == NULL || strftime(out, 30, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
-		(void)snprintf(out, 30, "Thu, 01 Jan 1970 00:00:00 GMT");
-}
-
 enum cb_err
 cookie_build(char *out, size_t cap, const char *name, const char *value, bool httponly,
     const struct cookie_params *p)
 {
-	char date[30];
+	char date[TIMEFMT_HTTP_LEN];
 	int n;
 	bool has_domain = p->domain != NULL && p->domain[0] != '\0';
 
@@ -71,7 +61,7 @@ cookie_build(char *out, size_t cap, const char *name, const char *value, bool ht
 	if (!cookie_token_ok(name) || !cookie_token_ok(value) || !path_ok(p->path) ||
 	    (has_domain && !domain_ok(p->domain)) || p->max_age < 0)
 		return CB_EINTERNAL;
-	http_date(p->now + p->max_age, date);
+	timefmt_http(p->now + p->max_age, date);
 	n = snprintf(out, cap, "%s=%s; Path=%s%s%s; Expires=%s; Max-Age=%lld%s%s; SameSite=Lax",
 	    name, value, p->path, has_domain ? "; Domain=" : "", has_domain ? p->domain : "",
 	    date, (long long)p->max_age, httponly ? "; HttpOnly" : "", p->secure ? "; Secure" : "");

@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
 
 #include "bounds.h"
+#include "clock.h"
 #include "http.h"
 #include "util.h"
 
@@ -138,15 +138,6 @@ slist_free_wipe(struct curl_slist *l)
 	curl_slist_free_all(l);
 }
 
-static uint64_t
-mono_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 enum cb_err
 http_do(struct http *h, const struct http_req *r, struct http_resp *resp)
 {
@@ -155,7 +146,7 @@ http_do(struct http *h, const struct http_req *r, struct http_resp *resp)
 	char line[CB_SECRET_MAX + 64];
 	CURL *c = h->curl;
 	CURLcode rc;
-	uint64_t t0;
+	int64_t t0;
 	enum cb_err e = CB_ENOMEM;
 
 	memset(resp, 0, sizeof(*resp));
@@ -216,9 +207,9 @@ http_do(struct http *h, const struct http_req *r, struct http_resp *resp)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)(r->body != NULL ? r->body_len : 0));
 	}
 
-	t0 = mono_now_us();
+	t0 = clock_mono_us();
 	rc = curl_easy_perform(c);
-	resp->us = mono_now_us() - t0;
+	resp->us = (uint64_t)(clock_mono_us() - t0);
 	if ((e = map_curl(rc)) == CB_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
 out:

@@ -4,55 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "claims.h"
 #include "identity.h"
 #include "iso3166.h"
 #include "issuer.h"
 #include "redirect.h"
-#include "token.h"
 #include "util.h"
-
-/* Characters of an unquoted RFC 5322 dot-atom local part. */
-static bool
-is_atext(char c)
-{
-	return ascii_isalnum(c) || (c != '\0' && strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL);
-}
-
-enum cb_err
-identity_email(const char *s, size_t n, char out[CB_EMAIL_MAX + 1])
-{
-	const char *at;
-	size_t local, i;
-
-	out[0] = '\0';
-	if (n < 3 || n > CB_EMAIL_MAX || !is_visible_ascii(s, n))
-		return CB_TOK_CLAIM;
-	if ((at = memchr(s, '@', n)) == NULL || memchr(at + 1, '@', n - (size_t)(at - s) - 1))
-		return CB_TOK_CLAIM;
-	local = (size_t)(at - s);
-	if (local == 0 || local > 64 || local + 1 == n)
-		return CB_TOK_CLAIM;
-	for (i = 0; i < local; i++) {
-		if (s[i] == '.') {
-			if (i == 0 || i + 1 == local || s[i + 1] == '.')
-				return CB_TOK_CLAIM;
-		} else if (!is_atext(s[i])) {
-			return CB_TOK_CLAIM;
-		}
-	}
-	for (i = local + 1; i < n; i++) {
-		if (s[i] == '.') {
-			if (i == local + 1 || i + 1 == n || s[i + 1] == '.')
-				return CB_TOK_CLAIM;
-		} else if (!ascii_isalnum(s[i]) && s[i] != '-') {
-			return CB_TOK_CLAIM;
-		}
-	}
-	for (i = 0; i < n; i++)
-		out[i] = ascii_lower(s[i]);
-	out[n] = '\0';
-	return CB_OK;
-}
 
 static const char *const reserved_usernames[] = {"all", "channel", "matterbot", "system"};
 

@@ -5,10 +5,11 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "buf.h"
+#include "clock.h"
 #include "log.h"
 
 /* Part of the loaded configuration: set at start-up and on reload. */
@@ -18,24 +19,6 @@ void
 log_set_format(enum log_format f)
 {
 	atomic_store(&log_format, (int)f);
-}
-
-long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-long long
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void
@@ -55,17 +38,17 @@ emit(const struct buf *b)
 }
 
 void
-log_msg(const char *level, const char *fmt, ...)
+log_msg(enum log_level level, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[CB_LOG_MSG_MAX];
 	struct buf b;
 	va_list ap;
 
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	buf_init(&b, 4096);
-	if (logline_message(&b, now_ms(), level, msg, (enum log_format)atomic_load(&log_format)) ==
+	buf_init(&b, CB_LOG_LINE_MAX);
+	if (logline_message(&b, clock_now_ms(), level, msg, (enum log_format)atomic_load(&log_format)) ==
 	    CB_OK)
 		emit(&b);
 	buf_release(&b);
@@ -76,7 +59,7 @@ log_attempt(const struct attempt *a)
 {
 	struct buf b;
 
-	buf_init(&b, 4096);
+	buf_init(&b, CB_LOG_LINE_MAX);
 	if (logline_attempt(&b, a, (enum log_format)atomic_load(&log_format)) == CB_OK)
 		emit(&b);
 	buf_release(&b);

@@ -4,9 +4,9 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "logline.h"
+#include "timefmt.h"
 #include "util.h"
 
 const char *
@@ -15,18 +15,6 @@ attempt_outcome(const struct attempt *a)
 	if (a->reason == CB_OK || a->reason == CB_REQ_NO_TOKEN)
 		return "ok";
 	return a->status >= 500 ? "error" : "refused";
-}
-
-static void
-iso_time(int64_t ts_ms, char out[32])
-{
-	time_t t = (time_t)(ts_ms / 1000);
-	struct tm tm;
-	char tmp[24];
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-		tmp[0] = '\0';
-	(void)snprintf(out, 32, "%s.%03dZ", tmp, (int)(ts_ms % 1000));
 }
 
 /* One field; NULL or "" values are omitted. */
@@ -55,9 +43,9 @@ field_num(struct buf *b, enum log_format f, const char *k, long long v)
 static void
 begin(struct buf *b, enum log_format f, int64_t ts_ms, const char *level)
 {
-	char ts[32];
+	char ts[TIMEFMT_ISO_LEN];
 
-	iso_time(ts_ms, ts);
+	timefmt_iso_ms(ts_ms, ts);
 	if (f == LOG_JSON)
 		buf_printf(b, "{\"ts\":\"%s\",\"level\":\"%s\"", ts, level);
 	else
@@ -105,10 +93,13 @@ logline_attempt(struct buf *b, const struct attempt *a, enum log_format f)
 }
 
 enum cb_err
-logline_message(struct buf *b, int64_t ts_ms, const char *level, const char *msg,
+logline_message(struct buf *b, int64_t ts_ms, enum log_level level, const char *msg,
     enum log_format f)
 {
-	begin(b, f, ts_ms, level);
+	static const char *const names[] = {[LOG_INFO] = "info", [LOG_WARN] = "warn",
+		[LOG_ERROR] = "error"};
+
+	begin(b, f, ts_ms, (unsigned)level <= LOG_ERROR ? names[level] : "error");
 	field(b, f, "msg", msg);
 	end(b, f);
 	return b->err;

@@ -1,6 +1,5 @@
 /*
- * mint.c - minting chat link tokens (what an OpenTHC app does; used by
- * `chat-bridge mint`, the demo, tests and benchmarks).
+ * mint.c - minting chat link tokens (see mint.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +8,8 @@
 #include <sodium.h>
 
 #include "buf.h"
-#include "identity.h"
-#include "token.h"
+#include "claims.h"
+#include "mint.h"
 #include "util.h"
 
 static int
@@ -21,39 +20,38 @@ set_opt(json_t *o, const char *k, const char *v)
 	return json_object_set_new(o, k, json_string(v));
 }
 
+/* True if the optional string v is absent or valid for f. */
+static bool
+opt_ok(enum claim_field f, const char *v)
+{
+	return v == NULL || v[0] == '\0' || claims_valid(f, v, strlen(v));
+}
+
 static enum cb_err
 check_params(const struct mint_params *p)
 {
-	char email[CB_EMAIL_MAX + 1];
 	size_t i;
 
-	if (p->version != 0 && p->version != 1)
-		return CB_TOK_VERSION;
-	if (p->version == 1 && p->seed == NULL)
+	if (p->alg == JWS_EDDSA && p->seed == NULL)
 		return CB_TOK_ALG;
-	if (p->version == 0 && (p->secret == NULL || p->secret_len == 0))
+	if (p->alg == JWS_HS256 && (p->secret == NULL || p->secret_len == 0))
 		return CB_TOK_ALG;
 	if (p->iss == NULL || p->iss[0] == '\0' || strlen(p->iss) > CB_ISSUER_ID_MAX)
 		return CB_TOK_ISSUER;
 	if (p->aud == NULL || p->aud[0] == '\0')
 		return CB_TOK_AUDIENCE;
-	if (p->sub == NULL || !is_ulid(p->sub, strlen(p->sub)) ||
-	    p->com == NULL || !is_ulid(p->com, strlen(p->com)) ||
-	    (p->lic != NULL && p->lic[0] && !is_ulid(p->lic, strlen(p->lic))) ||
-	    p->email == NULL || identity_email(p->email, strlen(p->email), email) != CB_OK ||
-	    (p->name != NULL && strlen(p->name) > CB_NAME_MAX) ||
-	    (p->com_name != NULL && strlen(p->com_name) > CB_NAME_MAX) ||
-	    (p->cre != NULL && strlen(p->cre) > CB_CRE_MAX) ||
-	    (p->reg != NULL && strlen(p->reg) > CB_REG_MAX) ||
+	if (p->sub == NULL || !claims_valid(CLAIM_SUB, p->sub, strlen(p->sub)) ||
+	    p->com == NULL || !claims_valid(CLAIM_COM, p->com, strlen(p->com)) ||
+	    p->email == NULL || !claims_valid(CLAIM_EMAIL, p->email, strlen(p->email)) ||
+	    !opt_ok(CLAIM_LIC, p->lic) || !opt_ok(CLAIM_NAME, p->name) ||
+	    !opt_ok(CLAIM_COM_NAME, p->com_name) || !opt_ok(CLAIM_CRE, p->cre) ||
+	    !opt_ok(CLAIM_REG, p->reg) || !opt_ok(CLAIM_JTI, p->jti) ||
 	    p->n_teams > CB_TOKEN_TEAMS_MAX)
 		return CB_TOK_CLAIM;
 	for (i = 0; i < p->n_teams; i++)
 		if (!is_team_name(p->teams[i], strlen(p->teams[i])))
 			return CB_TOK_CLAIM;
-	if (p->jti != NULL && (strlen(p->jti) < CB_JTI_MIN || strlen(p->jti) > CB_JTI_MAX ||
-	    !is_b64url(p->jti, strlen(p->jti))))
-		return CB_TOK_CLAIM;
-	if (p->ttl <= 0 || p->ttl > (p->version == 1 ? CB_LIFETIME_V1 : CB_LIFETIME_V0) ||
+	if (p->ttl <= 0 || p->ttl > (p->alg == JWS_EDDSA ? CB_LIFETIME_V1 : CB_LIFETIME_V0) ||
 	    p->iat < 0 || p->iat > CB_JSON_INT_MAX - p->ttl)
 		return CB_TOK_LIFETIME;
 	return CB_OK;
@@ -67,11 +65,11 @@ build_payload(const struct mint_params *p, const char *jti)
 	size_t i;
 	int rc = 0;
 
-	if (o == NULL || identity_email(p->email, strlen(p->email), email) != CB_OK) {
+	if (o == NULL || claims_email(p->email, strlen(p->email), email) != CB_OK) {
 		json_decref(o);
 		return NULL;
 	}
-	if (p->version == 1)
+	if (p->alg == JWS_EDDSA)
 		rc |= json_object_set_new(o, "ver", json_integer(1));
 	rc |= json_object_set_new(o, "intent", json_string("chat-open"));
 	rc |= json_object_set_new(o, "iss", json_string(p->iss));
@@ -91,7 +89,7 @@ build_payload(const struct mint_params *p, const char *jti)
 		rc |= json_object_set_new(o, "team", teams);
 	}
 	rc |= json_object_set_new(o, "iat", json_integer(p->iat));
-	if (p->version == 0)	/* OpenTHC\JWT always writes nbf = iat */
+	if (p->alg == JWS_HS256)	/* OpenTHC\JWT always writes nbf = iat */
 		rc |= json_object_set_new(o, "nbf", json_integer(p->iat));
 	rc |= json_object_set_new(o, "exp", json_integer(p->iat + p->ttl));
 	rc |= json_object_set_new(o, "jti", json_string(jti));
@@ -114,11 +112,11 @@ add_b64(struct buf *b, const void *s, size_t n)
 }
 
 enum cb_err
-token_mint(const struct mint_params *p, char *out, size_t cap)
+mint_token(const struct mint_params *p, char *out, size_t cap)
 {
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
 	unsigned char sig[crypto_sign_BYTES], rnd[32];
-	char kid[44], jti[CB_JTI_MAX + 1];
+	char kid[CB_ED25519_B64_LEN + 1], jti[CB_JTI_MAX + 1];
 	json_t *hdr = NULL, *pay = NULL;
 	char *hs = NULL, *ps = NULL;
 	struct buf b;
@@ -135,7 +133,7 @@ token_mint(const struct mint_params *p, char *out, size_t cap)
 		if ((e = b64url_encode(rnd, sizeof(rnd), jti, sizeof(jti))) != CB_OK)
 			goto out;
 	}
-	if (p->version == 1) {
+	if (p->alg == JWS_EDDSA) {
 		crypto_sign_seed_keypair(pk, sk, p->seed);
 		if ((e = b64url_encode(pk, sizeof(pk), kid, sizeof(kid))) != CB_OK)
 			goto out;
@@ -154,7 +152,7 @@ token_mint(const struct mint_params *p, char *out, size_t cap)
 	add_b64(&b, ps, strlen(ps));
 	if ((e = b.err) != CB_OK)
 		goto out;
-	if (p->version == 1) {
+	if (p->alg == JWS_EDDSA) {
 		crypto_sign_detached(sig, NULL, (const unsigned char *)b.data, b.len, sk);
 		buf_addc(&b, '.');
 		add_b64(&b, sig, crypto_sign_BYTES);

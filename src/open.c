@@ -1,19 +1,23 @@
 /*
- * open.c - the /auth/open route (token.md "Transport"): method and rate
- * limit first, then the query or form (one jwt, one r at most), the token
+ * open.c - the /auth/open route (see open.h): method and admission
+ * first, then the query or form (one jwt, one r at most), the token
  * (nothing touches the database or Mattermost before its signature is
- * checked), the replay store, then the sign-in.
+ * checked), the replay store, then the sign-in (signin.c).
  */
 #include <string.h>
 #include <strings.h>
 
+#include "admit.h"
 #include "config.h"
 #include "form.h"
 #include "handlers.h"
+#include "logline.h"
+#include "open.h"
 #include "page.h"
-#include "ratelimit.h"
 #include "request.h"
+#include "response.h"
 #include "signin.h"
+#include "sso.h"
 #include "store.h"
 #include "token.h"
 #include "util.h"
@@ -28,18 +32,6 @@ is_form(const char *ct)
 	if (ct == NULL || strncasecmp(ct, want, n) != 0)
 		return false;
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
-}
-
-enum cb_err
-handler_admit(const struct handler_ctx *h, const struct request *rq, struct response *rs,
-    struct form *q)
-{
-	if (h->rl != NULL && !ratelimit_take(h->rl, rq->client, rq->now_ms,
-	    h->cfg->rate_limit_per_minute, &rs->retry_after))
-		return CB_REQ_RATE_LIMITED;
-	if (rq->query_len > CB_QUERY_MAX)
-		return CB_REQ_TOO_LARGE;
-	return form_parse(rq->query, rq->query_len, q);
 }
 
 enum cb_err
@@ -61,7 +53,7 @@ open_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 		rs->allow = "GET, POST";
 		return CB_REQ_METHOD;
 	}
-	if ((e = handler_admit(h, rq, rs, &q)) != CB_OK)
+	if ((e = admit(h, rq, rs, &q)) != CB_OK)
 		goto out;
 	if (strcmp(rq->method, "POST") == 0) {
 		const char *qr;

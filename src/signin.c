@@ -12,7 +12,11 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "claims.h"
+#include "clock.h"
 #include "config.h"
+#include "cookie.h"
+#include "handlers.h"
 #include "identity.h"
 #include "log.h"
 #include "mm.h"
@@ -20,10 +24,10 @@
 #include "mmid.h"
 #include "password.h"
 #include "request.h"
+#include "response.h"
 #include "signin.h"
 #include "store.h"
 #include "teamcache.h"
-#include "token.h"
 #include "useragent.h"
 #include "util.h"
 
@@ -155,7 +159,7 @@ find_user(struct flow *f)
 		if (e != CB_MM_NOT_FOUND)
 			return e;
 		/* The linked account is gone (deleted in Mattermost). */
-		log_msg("warn", "linked Mattermost user %s no longer exists; looking up by email",
+		log_msg(LOG_WARN, "linked Mattermost user %s no longer exists; looking up by email",
 		    f->link.mm_user_id);
 		if ((e = store_link_delete(f->h->store, f->c->sub)) != CB_OK)
 			return e;
@@ -177,7 +181,7 @@ find_user(struct flow *f)
 		detail(f, "existing account, link_existing = refuse");
 		return CB_LINK_REFUSED;
 	}
-	log_msg("info", "linking existing Mattermost user %s to a contact by email (link_existing = email)",
+	log_msg(LOG_INFO, "linking existing Mattermost user %s to a contact by email (link_existing = email)",
 	    f->user.id);
 	(void)str_set(f->how, sizeof(f->how), "email");
 	f->password_set = false;
@@ -196,22 +200,6 @@ list_add(char *list, size_t cap, const char *name)
 	(void)snprintf(list + n, cap - n, "%s%s", n ? "," : "", name);
 }
 
-static bool
-list_has(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = list;
-
-	if (n == 0)
-		return false;
-	while ((p = strstr(p, name)) != NULL) {
-		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 static enum cb_err
 team_id(struct flow *f, const char *name, char id[CB_MMID_LEN + 1])
 {
@@ -221,7 +209,7 @@ team_id(struct flow *f, const char *name, char id[CB_MMID_LEN + 1])
 		return id[0] ? CB_OK : CB_MM_NOT_FOUND;
 	e = mm_team_by_name(&f->mm, name, id, &f->res);
 	if (e == CB_MM_NOT_FOUND && f->cfg->create_missing_teams) {
-		log_msg("info", "creating missing team %s (create_missing_teams = true)", name);
+		log_msg(LOG_INFO, "creating missing team %s (create_missing_teams = true)", name);
 		e = mm_team_create(&f->mm, name, name, strcmp(name, f->cfg->default_team) == 0, id,
 		    &f->res);
 	}
@@ -269,7 +257,7 @@ join_channels(struct flow *f, const char *team, const char *team_id)
 		if (e == CB_OK)
 			e = mm_channel_add_member(&f->mm, id, f->user.id, &f->res);
 		if (e == CB_MM_NOT_FOUND || e == CB_MM_REJECTED) {
-			log_msg("warn", "cannot add user %s to channel %s: %s (run chat-bridge teams sync)",
+			log_msg(LOG_WARN, "cannot add user %s to channel %s: %s (run chat-bridge teams sync)",
 			    f->user.id, key, f->res.error_id[0] ? f->res.error_id : cb_err_reason(e));
 			continue;
 		}
@@ -285,7 +273,7 @@ static enum cb_err
 ensure_teams(struct flow *f, char teams[][CB_TEAM_NAME_MAX + 1], size_t n, char *joined,
     size_t joined_cap)
 {
-	char key[1024] = "", id[CB_MMID_LEN + 1];
+	char key[CB_TEAM_LIST_MAX + 1] = "", id[CB_MMID_LEN + 1];
 	size_t i;
 	enum cb_err e;
 
@@ -301,7 +289,7 @@ ensure_teams(struct flow *f, char teams[][CB_TEAM_NAME_MAX + 1], size_t n, char 
 	for (i = 0; i < n; i++) {
 		e = team_id(f, teams[i], id);
 		if (e == CB_MM_NOT_FOUND) {
-			log_msg("warn", "team %s does not exist in Mattermost; skipped", teams[i]);
+			log_msg(LOG_WARN, "team %s does not exist in Mattermost; skipped", teams[i]);
 			continue;
 		}
 		if (e == CB_OK)
@@ -314,7 +302,7 @@ ensure_teams(struct flow *f, char teams[][CB_TEAM_NAME_MAX + 1], size_t n, char 
 		if (e == CB_MM_REJECTED || e == CB_MM_NOT_FOUND) {
 			/* Team full (MaxUsersPerTeam), domain restrictions, team
 			 * deleted: sign in anyway, without this team. */
-			log_msg("warn", "cannot add user %s to team %s: %s", f->user.id, teams[i],
+			log_msg(LOG_WARN, "cannot add user %s to team %s: %s", f->user.id, teams[i],
 			    f->res.error_id[0] ? f->res.error_id : cb_err_reason(e));
 			teamcache_forget(f->h->teams, teams[i]);
 			continue;
@@ -378,7 +366,7 @@ session_login(struct flow *f, struct mm_session *s)
 		/* A masked 401 (password changed elsewhere) or a lock-out
 		 * (FailedAttempts): re-set the derived password, which also
 		 * resets FailedAttempts, and try exactly once more. */
-		log_msg("warn", "login of user %s refused (%s); re-setting the derived password once",
+		log_msg(LOG_WARN, "login of user %s refused (%s); re-setting the derived password once",
 		    f->user.id, f->res.error_id);
 		if ((e = set_password(f, pw)) != CB_OK)
 			goto out;
@@ -416,7 +404,7 @@ session_database(struct flow *f, struct mm_session *s)
 	char sid[CB_MMID_LEN + 1];
 	char *props = NULL;
 	json_t *p;
-	long long t0;
+	int64_t t0;
 	enum cb_err e;
 
 	if (f->h->mmdb == NULL)
@@ -444,9 +432,9 @@ session_database(struct flow *f, struct mm_session *s)
 	row.props = props;
 	row.create_ms = f->rq->now_ms;
 	row.expires_ms = f->rq->now_ms + (int64_t)f->cfg->session_hours * 3600 * 1000;
-	t0 = mono_us();
+	t0 = clock_mono_us();
 	e = mmdb_session_insert(f->h->mmdb, &row);
-	f->a->upstream_us += (uint64_t)(mono_us() - t0);
+	f->a->upstream_us += (uint64_t)(clock_mono_us() - t0);
 	sodium_memzero(props, strlen(props));
 	free(props);
 	json_decref(p);
@@ -458,7 +446,8 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
     const struct issuer *iss, const char *r, size_t rlen, struct response *rs, struct attempt *a,
     struct attempt_strings *as)
 {
-	char teams[MAX_TEAMS][CB_TEAM_NAME_MAX + 1], jur[CB_TEAM_NAME_MAX + 1], joined[1024];
+	char teams[MAX_TEAMS][CB_TEAM_NAME_MAX + 1], jur[CB_TEAM_NAME_MAX + 1];
+	char joined[CB_TEAM_LIST_MAX + 1];
 	char landing[CB_LANDING_MAX + 1];
 	struct cookie_params cp;
 	struct mm_session sess;
@@ -530,7 +519,7 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
 	if ((e = cookie_session(&rs->session, sess.token, f.user.id, sess.csrf, &cp)) != CB_OK)
 		goto out;
 	rs->has_session = true;
-	a->r_ignored = identity_landing(r, rlen, list_has(joined, jur) ? jur : "",
+	a->r_ignored = identity_landing(r, rlen, list_has(joined, ',', jur) ? jur : "",
 	    h->cfg->default_team, landing);
 	(void)snprintf(rs->location, sizeof(rs->location), "%s%s", h->cfg->site_url, landing);
 	rs->status = 302;

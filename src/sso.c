@@ -20,19 +20,22 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "admit.h"
+#include "clock.h"
 #include "config.h"
 #include "cookie.h"
 #include "form.h"
 #include "handlers.h"
 #include "http.h"
-#include "identity.h"
+#include "claims.h"
 #include "log.h"
 #include "metrics.h"
 #include "redirect.h"
 #include "request.h"
+#include "response.h"
 #include "signin.h"
+#include "sso.h"
 #include "store.h"
-#include "token.h"
 #include "util.h"
 
 #define STATE_COOKIE "cb_sso"
@@ -42,24 +45,24 @@
 
 /* 32 random bytes as base64url (43 characters). */
 static void
-random_b64(char out[44])
+random_b64(char out[CB_NONCE_B64_LEN + 1])
 {
-	unsigned char r[32];
+	unsigned char r[CB_NONCE_BYTES];
 
 	randombytes_buf(r, sizeof(r));
-	if (b64url_encode(r, sizeof(r), out, 44) != CB_OK)
+	if (b64url_encode(r, sizeof(r), out, CB_NONCE_B64_LEN + 1) != CB_OK)
 		out[0] = '\0';
 	sodium_memzero(r, sizeof(r));
 }
 
 /* Hex SHA-256 of the browser cookie: what the store keeps. */
 static void
-binding_of(const char *cookie, char out[65])
+binding_of(const char *cookie, char out[CB_SHA256_HEX_LEN + 1])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 
 	crypto_hash_sha256(h, (const unsigned char *)cookie, strlen(cookie));
-	sodium_bin2hex(out, 65, h, sizeof(h));
+	sodium_bin2hex(out, CB_SHA256_HEX_LEN + 1, h, sizeof(h));
 }
 
 /* Cookie path: the site path followed by "auth/". */
@@ -93,7 +96,9 @@ sso_start(const struct handler_ctx *h, const struct request *rq, const char *r, 
 {
 	const struct config *c = h->cfg;
 	unsigned char digest[crypto_hash_sha256_BYTES];
-	char state[44], verifier[44], challenge[44], browser[44], binding[65];
+	char state[CB_NONCE_B64_LEN + 1], verifier[CB_NONCE_B64_LEN + 1];
+	char challenge[CB_B64_LEN(crypto_hash_sha256_BYTES) + 1], browser[CB_NONCE_B64_LEN + 1];
+	char binding[CB_SHA256_HEX_LEN + 1];
 	char landing[CB_REDIRECT_MAX + 1] = "";
 	struct buf u;
 	enum cb_err e;
@@ -166,7 +171,7 @@ exchange_code(const struct handler_ctx *h, const char *code, size_t code_len, co
 	const char *t;
 	enum cb_err e;
 
-	buf_init(&body, 8192);
+	buf_init(&body, CB_SSO_FORM_MAX);
 	buf_adds(&body, "grant_type=authorization_code&code=");
 	buf_add_urlenc(&body, code, code_len);
 	buf_adds(&body, "&redirect_uri=");
@@ -214,69 +219,58 @@ exchange_code(const struct handler_ctx *h, const char *code, size_t code_len, co
 	return e;
 }
 
+/* True if the profile's scope (a list, or one space-separated string as
+ * some SSO versions send it) has want. */
 static bool
-scope_has_chat(const json_t *scope, const char *want)
+scope_has(const json_t *scope, const char *want)
 {
 	const json_t *v;
-	size_t i, wl = strlen(want);
+	size_t i;
 
-	if (json_is_array(scope)) {
-		json_array_foreach(scope, i, v)
-			if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
-				return true;
-		return false;
-	}
-	if (json_is_string(scope)) {	/* "chat contact": a space-separated list */
-		const char *s = json_string_value(scope), *p = s;
-
-		while ((p = strstr(p, want)) != NULL) {
-			if ((p == s || p[-1] == ' ') && (p[wl] == ' ' || p[wl] == '\0'))
-				return true;
-			p += wl;
-		}
-	}
+	if (json_is_string(scope))
+		return list_has(json_string_value(scope), ' ', want);
+	json_array_foreach(scope, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
+			return true;
 	return false;
 }
 
-/* Copies a profile text field (<= 128 bytes, controls dropped). */
-static void
-profile_text(const json_t *o, const char *k, char *out, size_t cap)
+/* An optional profile field: null and "" mean absent (the profile sends
+ * empty strings for what the scope does not cover). */
+static const json_t *
+optional(const json_t *o, const char *k)
 {
-	const char *v = json_string_value(json_object_get(o, k));
-	size_t i, n, w = 0;
+	const json_t *v = json_object_get(o, k);
 
-	out[0] = '\0';
-	if (v == NULL || (n = strlen(v)) > CB_NAME_MAX)
-		return;
-	for (i = 0; i < n && w + 1 < cap; i++)
-		if ((unsigned char)v[i] >= 0x20 && v[i] != 0x7f)
-			out[w++] = v[i];
-	out[w] = '\0';
+	if (json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0))
+		return NULL;
+	return v;
 }
 
-/* The profile as verified claims (openthc-conventions.md 2.7). */
+/* The profile as claims (openthc-conventions.md 2.7), validated by the
+ * same rules as a token's (claims.h). */
 static enum cb_err
 profile_claims(const json_t *p, const char *scope, struct claims *cl, struct attempt_strings *as)
 {
 	const json_t *ct = json_object_get(p, "Contact"), *co = json_object_get(p, "Company"), *v;
-	const char *s;
 
 	memset(cl, 0, sizeof(*cl));
-	if (!scope_has_chat(json_object_get(p, "scope"), scope)) {
+	cl->origin = CLAIMS_SSO;
+	if (!scope_has(json_object_get(p, "scope"), scope)) {
 		(void)snprintf(as->detail, sizeof(as->detail), "profile scope lacks %s", scope);
 		return CB_SSO_DENIED;
 	}
 	if (!json_is_object(ct) || !json_is_object(co))
 		return CB_SSO_ERROR;
-	if ((s = json_string_value(json_object_get(ct, "id"))) == NULL || !is_ulid(s, strlen(s)) ||
-	    (s = json_string_value(json_object_get(co, "id"))) == NULL || !is_ulid(s, strlen(s)))
-		return CB_SSO_ERROR;
-	(void)str_set(cl->sub, sizeof(cl->sub), json_string_value(json_object_get(ct, "id")));
-	(void)str_set(cl->com, sizeof(cl->com), s);
 	/* Contact.username is the login email; Contact.email may be empty. */
-	s = json_string_value(json_object_get(ct, "username"));
-	if (s == NULL || identity_email(s, strlen(s), cl->email) != CB_OK) {
-		(void)snprintf(as->detail, sizeof(as->detail), "profile has no usable login email");
+	if (claims_set_json(cl, CLAIM_SUB, json_object_get(ct, "id"), true) != CB_OK ||
+	    claims_set_json(cl, CLAIM_COM, json_object_get(co, "id"), true) != CB_OK ||
+	    claims_set_json(cl, CLAIM_EMAIL, json_object_get(ct, "username"), true) != CB_OK ||
+	    claims_set_json(cl, CLAIM_NAME, optional(ct, "fullname"), false) != CB_OK ||
+	    claims_set_json(cl, CLAIM_COM_NAME, optional(co, "name"), false) != CB_OK ||
+	    claims_set_json(cl, CLAIM_REG, optional(co, "iso3166"), false) != CB_OK ||
+	    claims_set_json(cl, CLAIM_CRE, optional(co, "cre"), false) != CB_OK) {
+		(void)snprintf(as->detail, sizeof(as->detail), "profile has an invalid identity field");
 		return CB_SSO_ERROR;
 	}
 	v = json_object_get(ct, "stat");
@@ -290,16 +284,6 @@ profile_claims(const json_t *p, const char *scope, struct claims *cl, struct att
 		(void)snprintf(as->detail, sizeof(as->detail), "contact is disabled or deleted");
 		return CB_SSO_DENIED;
 	}
-	profile_text(ct, "fullname", cl->name, sizeof(cl->name));
-	profile_text(co, "name", cl->com_name, sizeof(cl->com_name));
-	s = json_string_value(json_object_get(co, "iso3166"));
-	if (s != NULL && strlen(s) <= CB_REG_MAX)
-		(void)str_set(cl->reg, sizeof(cl->reg), s);
-	s = json_string_value(json_object_get(co, "cre"));
-	if (s != NULL && strlen(s) <= CB_CRE_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789/_-") ==
-	    strlen(s))
-		(void)str_set(cl->cre, sizeof(cl->cre), s);
-	cl->version = -1;	/* not a token */
 	return CB_OK;
 }
 
@@ -308,7 +292,7 @@ read_profile(const struct handler_ctx *h, const char *token, struct claims *cl,
     struct attempt_strings *as)
 {
 	const struct config *c = h->cfg;
-	char url[CB_URL_MAX + 32], auth[600];
+	char url[CB_URL_MAX + 32], auth[CB_SSO_TOKEN_MAX + sizeof("Bearer ")];
 	struct http_req r;
 	struct http_resp resp;
 	json_t *j = NULL;
@@ -346,12 +330,14 @@ back_handle(const struct handler_ctx *h, const struct request *rq, struct respon
     struct attempt *a, struct attempt_strings *as)
 {
 	const struct config *c = h->cfg;
-	char browser[64], binding[65], verifier[128], r[CB_REDIRECT_MAX + 1], token[512];
+	char browser[CB_NONCE_B64_LEN + 1], binding[CB_SHA256_HEX_LEN + 1];
+	char verifier[CB_PKCE_VERIFIER_MAX + 1], r[CB_REDIRECT_MAX + 1];
+	char token[CB_SSO_TOKEN_MAX + 1];
 	const char *code = NULL, *state = NULL, *err = NULL;
 	size_t code_len = 0, state_len = 0, err_len = 0;
 	struct claims cl;
 	struct form q;
-	long long t0;
+	int64_t t0;
 	enum cb_err e;
 
 	a->via = "sso";
@@ -363,7 +349,7 @@ back_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 		rs->allow = "GET";
 		return CB_REQ_METHOD;
 	}
-	if ((e = handler_admit(h, rq, rs, &q)) != CB_OK)
+	if ((e = admit(h, rq, rs, &q)) != CB_OK)
 		goto out;
 	if (form_get(&q, "code", &code, &code_len) > 1 || form_get(&q, "state", &state, &state_len) > 1 ||
 	    form_get(&q, "error", &err, &err_len) > 1) {
@@ -371,17 +357,17 @@ back_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 		goto out;
 	}
 	/* The state: present, well-formed, from this browser, unused, fresh. */
-	if (state == NULL || state_len != 43 || !is_b64url(state, state_len) ||
+	if (state == NULL || state_len != CB_NONCE_B64_LEN || !is_b64url(state, state_len) ||
 	    cookie_get(rq->cookie, STATE_COOKIE, browser, sizeof(browser)) != 1 || browser[0] == '\0') {
 		e = CB_SSO_STATE;
 		goto out;
 	}
 	binding_of(browser, binding);
 	{
-		char st[44];
+		char st[CB_NONCE_B64_LEN + 1];
 
-		memcpy(st, state, 43);
-		st[43] = '\0';
+		memcpy(st, state, CB_NONCE_B64_LEN);
+		st[CB_NONCE_B64_LEN] = '\0';
 		if ((e = store_sso_state_take(h->store, st, binding, verifier, r)) != CB_OK)
 			goto out;
 	}
@@ -393,14 +379,14 @@ back_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 		e = CB_SSO_DENIED;
 		goto out;
 	}
-	if (code == NULL || code_len == 0 || code_len > 512 || !is_visible_ascii(code, code_len)) {
+	if (code == NULL || code_len == 0 || code_len > CB_SSO_CODE_MAX || !is_visible_ascii(code, code_len)) {
 		e = CB_SSO_STATE;
 		goto out;
 	}
-	t0 = mono_us();
+	t0 = clock_mono_us();
 	if ((e = exchange_code(h, code, code_len, verifier, token, sizeof(token), as)) == CB_OK)
 		e = read_profile(h, token, &cl, as);
-	a->upstream_us += (uint64_t)(mono_us() - t0);
+	a->upstream_us += (uint64_t)(clock_mono_us() - t0);
 	if (e != CB_OK)
 		goto out;
 	(void)str_set(as->sub, sizeof(as->sub), cl.sub);

@@ -5,23 +5,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libpq-fe.h>
 
-#include "cli.h"
+#include "clock.h"
 #include "log.h"
 #include "logline.h"
-#include "metrics.h"
+#include "pg.h"
 #include "store.h"
 #include "util.h"
 
 struct store {
-	char *dsn;
-	PGconn *conn;
-	bool ready;		/* connected, schema checked, statements prepared */
-	struct metrics *metrics;
-	time_t last_fail_log;
+	struct pg *pg;
 };
 
 /* ------------------------------------------------------------ schema */
@@ -79,18 +74,12 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 
 /* ------------------------------------------------------------ statements */
 
-struct stmt {
-	const char *name;
-	const char *sql;
-	int nparams;
-};
-
 enum {
 	S_REPLAY, S_LOCK, S_LINK_GET, S_LINK_PUT, S_LINK_DEL, S_LINK_TEAMS, S_LINK_PW, S_AUDIT,
 	S_PURGE_REPLAY, S_PURGE_SSO, S_PURGE_AUDIT, S_PING, S_SSO_PUT, S_SSO_TAKE, S_COUNT
 };
 
-static const struct stmt stmts[S_COUNT] = {
+static const struct pg_stmt stmts[S_COUNT] = {
 	[S_REPLAY] = {"replay", "INSERT INTO chat_bridge_replay (iss, jti, expires_at) "
 	    "VALUES ($1, $2, to_timestamp($3::bigint)) ON CONFLICT DO NOTHING", 3},
 	[S_LOCK] = {"lock", "SELECT pg_advisory_xact_lock(hashtextextended('chat-bridge/contact/' || $1, 0))", 1},
@@ -124,69 +113,7 @@ static const struct stmt stmts[S_COUNT] = {
 	    "AND binding = $2 AND used_at IS NULL AND expires_at > now() RETURNING verifier, r", 2},
 };
 
-static PGconn *
-connect_db(const char *dsn)
-{
-	/* Defaults first; the DSN (expanded from dbname) may override them. */
-	const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-	const char *const vals[] = {"3", "openthc-chat-bridge", dsn, NULL};
-
-	return PQconnectdbParams(keys, vals, 1);
-}
-
-struct store *
-store_new(const char *dsn, struct metrics *metrics)
-{
-	struct store *s = calloc(1, sizeof(*s));
-
-	if (s == NULL)
-		return NULL;
-	if ((s->dsn = strdup(dsn)) == NULL) {
-		free(s);
-		return NULL;
-	}
-	s->metrics = metrics;
-	return s;
-}
-
-void
-store_free(struct store *s)
-{
-	if (s == NULL)
-		return;
-	if (s->conn != NULL)
-		PQfinish(s->conn);
-	free(s->dsn);
-	free(s);
-}
-
-/* Logs a store failure at most once every 10 s per worker. */
-static void
-fail_log(struct store *s, const char *what)
-{
-	time_t now = time(NULL);
-	const char *msg = s->conn != NULL ? PQerrorMessage(s->conn) : "no connection";
-	char clean[256];
-	size_t i, o = 0;
-
-	if (now - s->last_fail_log < 10)
-		return;
-	s->last_fail_log = now;
-	for (i = 0; msg[i] != '\0' && o < sizeof(clean) - 1; i++)
-		clean[o++] = (msg[i] == '\n' || msg[i] == '\r') ? ' ' : msg[i];
-	clean[o] = '\0';
-	log_msg("error", "store: %s: %s", what, clean);
-}
-
-static void
-drop(struct store *s)
-{
-	if (s->conn != NULL)
-		PQfinish(s->conn);
-	s->conn = NULL;
-	s->ready = false;
-}
-
+/* Reads the schema version; -1 if it cannot be read. */
 static int
 schema_version(PGconn *c)
 {
@@ -199,89 +126,62 @@ schema_version(PGconn *c)
 	return v;
 }
 
+/* pg_conf check: the schema must be the one this bridge was built for. */
+static enum cb_err
+check_schema(struct pg *pg, PGconn *conn, void *arg)
+{
+	int v = schema_version(conn);
+
+	(void)arg;
+	if (v == STORE_SCHEMA_VERSION)
+		return CB_OK;
+	if (v < 0) {
+		pg_log(pg, "reading the schema version (run chat-bridge migrate --config FILE)");
+		return CB_STORE_UNAVAILABLE;
+	}
+	log_msg(LOG_ERROR, "store: schema version %d, this bridge needs %d: run chat-bridge migrate "
+	    "--config FILE", v, STORE_SCHEMA_VERSION);
+	return CB_STORE_UNAVAILABLE;
+}
+
+static const struct pg_conf store_conf = {
+	.what = "store",
+	.setup_sql = "SET statement_timeout = '10s'; SET lock_timeout = '10s'",
+	.stmts = stmts,
+	.n_stmts = S_COUNT,
+	.unavailable = CB_STORE_UNAVAILABLE,
+	.hist = MH_STORE,
+	.check = check_schema,
+	.check_arg = NULL,
+};
+
+struct store *
+store_new(const char *dsn, struct metrics *metrics)
+{
+	struct store *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	if ((s->pg = pg_new(dsn, &store_conf, metrics)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_free(struct store *s)
+{
+	if (s == NULL)
+		return;
+	pg_free(s->pg);
+	free(s);
+}
+
 enum cb_err
 store_ensure(struct store *s)
 {
-	PGresult *r;
-	int i, v;
-
-	if (s->ready && PQstatus(s->conn) == CONNECTION_OK)
-		return CB_OK;
-	drop(s);
-	s->conn = connect_db(s->dsn);
-	if (PQstatus(s->conn) != CONNECTION_OK) {
-		fail_log(s, "connect");
-		drop(s);
-		return CB_STORE_UNAVAILABLE;
-	}
-	r = PQexec(s->conn, "SET statement_timeout = '10s'; SET lock_timeout = '10s'");
-	PQclear(r);
-	if ((v = schema_version(s->conn)) != STORE_SCHEMA_VERSION) {
-		time_t now = time(NULL);
-
-		if (now - s->last_fail_log >= 10) {
-			s->last_fail_log = now;
-			log_msg("error", "store: schema version %d, this bridge needs %d: run "
-			    "chat-bridge migrate --config FILE", v < 0 ? 0 : v, STORE_SCHEMA_VERSION);
-		}
-		drop(s);
-		return CB_STORE_UNAVAILABLE;
-	}
-	for (i = 0; i < S_COUNT; i++) {
-		r = PQprepare(s->conn, stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			PQclear(r);
-			fail_log(s, "prepare");
-			drop(s);
-			return CB_STORE_UNAVAILABLE;
-		}
-		PQclear(r);
-	}
-	s->ready = true;
-	return CB_OK;
-}
-
-/* Runs prepared statement i; *out gets the result (caller PQclears) when
- * the status is as expected. A lost connection is dropped for the next
- * store_ensure. */
-static enum cb_err
-exec(struct store *s, int i, const char *const *params, int n, ExecStatusType want,
-    PGresult **out)
-{
-	PGresult *r;
-	uint64_t t0;
-	int attempt;
-
-	if (out != NULL)
-		*out = NULL;
-	for (attempt = 0; attempt < 2; attempt++) {
-		bool in_tx;
-
-		if (store_ensure(s) != CB_OK)
-			return CB_STORE_UNAVAILABLE;
-		in_tx = PQtransactionStatus(s->conn) != PQTRANS_IDLE;
-		t0 = (uint64_t)mono_us();
-		r = PQexecPrepared(s->conn, stmts[i].name, n, params, NULL, NULL, 0);
-		if (s->metrics != NULL)
-			metrics_observe(s->metrics, MH_STORE, (uint64_t)mono_us() - t0);
-		if (PQresultStatus(r) == want) {
-			if (out != NULL)
-				*out = r;
-			else
-				PQclear(r);
-			return CB_OK;
-		}
-		PQclear(r);
-		fail_log(s, stmts[i].name);
-		if (PQstatus(s->conn) == CONNECTION_OK)
-			return CB_STORE_UNAVAILABLE;	/* a real error */
-		drop(s);
-		/* A connection found broken on use (PostgreSQL restarted):
-		 * retry once on a new one, unless a transaction was open. */
-		if (in_tx)
-			return CB_STORE_UNAVAILABLE;
-	}
-	return CB_STORE_UNAVAILABLE;
+	return pg_ensure(s->pg);
 }
 
 enum cb_err
@@ -293,56 +193,23 @@ store_replay_claim(struct store *s, const char *iss, const char *jti, int64_t ex
 	enum cb_err e;
 
 	(void)snprintf(exp, sizeof(exp), "%" PRId64, expires);
-	if ((e = exec(s, S_REPLAY, p, 3, PGRES_COMMAND_OK, &r)) != CB_OK)
+	if ((e = pg_exec(s->pg, S_REPLAY, p, PGRES_COMMAND_OK, &r)) != CB_OK)
 		return e;
 	e = strcmp(PQcmdTuples(r), "1") == 0 ? CB_OK : CB_TOK_REPLAYED;
 	PQclear(r);
 	return e;
 }
 
-static enum cb_err
-simple(struct store *s, const char *sql)
-{
-	PGresult *r;
-	int attempt;
-
-	for (attempt = 0; attempt < 2; attempt++) {
-		bool in_tx;
-
-		if (store_ensure(s) != CB_OK)
-			return CB_STORE_UNAVAILABLE;
-		in_tx = PQtransactionStatus(s->conn) != PQTRANS_IDLE;
-		r = PQexec(s->conn, sql);
-		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-			PQclear(r);
-			return CB_OK;
-		}
-		PQclear(r);
-		fail_log(s, sql);
-		if (PQstatus(s->conn) == CONNECTION_OK || in_tx)
-			break;
-		drop(s);	/* broken on use: once more on a new connection */
-	}
-	if (s->conn != NULL && PQstatus(s->conn) != CONNECTION_OK)
-		drop(s);
-	return CB_STORE_UNAVAILABLE;
-}
-
 enum cb_err
 store_commit(struct store *s)
 {
-	return simple(s, "COMMIT");
+	return pg_exec_sql(s->pg, "COMMIT", PGRES_COMMAND_OK);
 }
 
 void
 store_rollback(struct store *s)
 {
-	PGresult *r;
-
-	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK)
-		return;
-	r = PQexec(s->conn, "ROLLBACK");
-	PQclear(r);
+	pg_rollback(s->pg);
 }
 
 /* Copies a link_get row into *out. */
@@ -361,28 +228,34 @@ link_from_row(const PGresult *r, struct link *out)
 	out->password_set = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
 }
 
-/* BEGIN, lock, link read as one pipeline on a ready connection. The
- * results land in res[0..2] (caller PQclears); false if the pipeline
- * could not be sent or its results not read completely. */
-static bool
-begin_pipeline(struct store *s, const char *sub, PGresult *res[3])
-{
-	const char *p[1] = {sub};
-	PGresult *r;
-	int got = 0, reads;
-	bool synced = false;
+struct begin_arg {
+	const char *sub;
+	struct link *out;
+};
 
-	if (PQenterPipelineMode(s->conn) != 1)
-		return false;
-	if (PQsendQueryParams(s->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
-	    PQsendQueryPrepared(s->conn, stmts[S_LOCK].name, 1, p, NULL, NULL, 0) == 1 &&
-	    PQsendQueryPrepared(s->conn, stmts[S_LINK_GET].name, 1, p, NULL, NULL, 0) == 1 &&
-	    PQpipelineSync(s->conn) == 1) {
+/* BEGIN, the contact's lock and the link read as one pipeline: one round
+ * trip. On failure no transaction is left open. */
+static enum cb_err
+begin_op(struct pg *pg, PGconn *conn, void *arg)
+{
+	struct begin_arg *x = arg;
+	const char *p[1] = {x->sub};
+	PGresult *res[3] = {NULL, NULL, NULL}, *r;
+	int64_t t0 = clock_mono_us();
+	int got = 0, reads, i;
+	bool synced = false, ok;
+
+	if (PQenterPipelineMode(conn) != 1)
+		return CB_STORE_UNAVAILABLE;
+	if (PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+	    PQsendQueryPrepared(conn, stmts[S_LOCK].name, 1, p, NULL, NULL, 0) == 1 &&
+	    PQsendQueryPrepared(conn, stmts[S_LINK_GET].name, 1, p, NULL, NULL, 0) == 1 &&
+	    PQpipelineSync(conn) == 1) {
 		/* Each query's results end with NULL; the sync comes last. The
 		 * bound only guards against a protocol surprise. */
 		for (reads = 0; reads < 16 && !synced; reads++) {
-			if ((r = PQgetResult(s->conn)) == NULL) {
-				if (PQstatus(s->conn) != CONNECTION_OK)
+			if ((r = PQgetResult(conn)) == NULL) {
+				if (PQstatus(conn) != CONNECTION_OK)
 					break;
 				continue;
 			}
@@ -396,48 +269,34 @@ begin_pipeline(struct store *s, const char *sub, PGresult *res[3])
 			}
 		}
 	}
-	if (PQstatus(s->conn) == CONNECTION_OK && PQexitPipelineMode(s->conn) != 1) {
-		fail_log(s, "pipeline");
-		drop(s);	/* results left over: this connection is unusable */
-		return false;
+	pg_observe(pg, t0);
+	ok = synced && got == 3 && PQresultStatus(res[0]) == PGRES_COMMAND_OK &&
+	    PQresultStatus(res[1]) == PGRES_TUPLES_OK && PQresultStatus(res[2]) == PGRES_TUPLES_OK;
+	if (ok)
+		link_from_row(res[2], x->out);
+	for (i = 0; i < 3; i++)
+		PQclear(res[i]);
+	if (PQstatus(conn) == CONNECTION_OK && PQexitPipelineMode(conn) != 1) {
+		pg_log(pg, "pipeline");
+		pg_drop(pg);	/* results left over: this connection is unusable */
+		return CB_STORE_UNAVAILABLE;
 	}
-	return synced && got == 3;
+	if (ok)
+		return CB_OK;
+	if (PQstatus(conn) == CONNECTION_OK) {
+		pg_log(pg, "begin");	/* before the rollback replaces the message */
+		pg_rollback(pg);	/* a real error: leave no transaction */
+	}
+	return CB_STORE_UNAVAILABLE;
 }
 
 enum cb_err
 store_begin_user(struct store *s, const char *sub, struct link *out)
 {
-	PGresult *res[3];
-	uint64_t t0;
-	int attempt, i;
-	bool ok;
+	struct begin_arg x = {sub, out};
 
 	memset(out, 0, sizeof(*out));
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (store_ensure(s) != CB_OK)
-			return CB_STORE_UNAVAILABLE;
-		memset(res, 0, sizeof(res));
-		t0 = (uint64_t)mono_us();
-		ok = begin_pipeline(s, sub, res) &&
-		    PQresultStatus(res[0]) == PGRES_COMMAND_OK &&
-		    PQresultStatus(res[1]) == PGRES_TUPLES_OK &&
-		    PQresultStatus(res[2]) == PGRES_TUPLES_OK;
-		if (s->metrics != NULL)
-			metrics_observe(s->metrics, MH_STORE, (uint64_t)mono_us() - t0);
-		if (ok)
-			link_from_row(res[2], out);
-		for (i = 0; i < 3; i++)
-			PQclear(res[i]);
-		if (ok)
-			return CB_OK;
-		fail_log(s, "begin");
-		if (s->conn != NULL && PQstatus(s->conn) == CONNECTION_OK) {
-			store_rollback(s);	/* a real error: leave no transaction */
-			return CB_STORE_UNAVAILABLE;
-		}
-		drop(s);	/* broken on use: once more on a new connection */
-	}
-	return CB_STORE_UNAVAILABLE;
+	return pg_run(s->pg, "begin", begin_op, &x);
 }
 
 enum cb_err
@@ -446,7 +305,7 @@ store_link_put(struct store *s, const char *sub, const char *mm_user_id, const c
 {
 	const char *p[4] = {sub, mm_user_id, how, password_set ? "true" : "false"};
 
-	return exec(s, S_LINK_PUT, p, 4, PGRES_COMMAND_OK, NULL);
+	return pg_exec(s->pg, S_LINK_PUT, p, PGRES_COMMAND_OK, NULL);
 }
 
 enum cb_err
@@ -454,7 +313,7 @@ store_link_delete(struct store *s, const char *sub)
 {
 	const char *p[1] = {sub};
 
-	return exec(s, S_LINK_DEL, p, 1, PGRES_COMMAND_OK, NULL);
+	return pg_exec(s->pg, S_LINK_DEL, p, PGRES_COMMAND_OK, NULL);
 }
 
 enum cb_err
@@ -462,7 +321,7 @@ store_link_teams(struct store *s, const char *sub, const char *key, const char *
 {
 	const char *p[3] = {sub, key, joined};
 
-	return exec(s, S_LINK_TEAMS, p, 3, PGRES_COMMAND_OK, NULL);
+	return pg_exec(s->pg, S_LINK_TEAMS, p, PGRES_COMMAND_OK, NULL);
 }
 
 enum cb_err
@@ -470,7 +329,7 @@ store_link_password(struct store *s, const char *sub)
 {
 	const char *p[1] = {sub};
 
-	return exec(s, S_LINK_PW, p, 1, PGRES_COMMAND_OK, NULL);
+	return pg_exec(s->pg, S_LINK_PW, p, PGRES_COMMAND_OK, NULL);
 }
 
 static const char *
@@ -503,7 +362,7 @@ store_audit(struct store *s, const struct attempt *a)
 	p[11] = nz(a->mm_user_id);
 	p[12] = nz(a->mode);
 	p[13] = latency;
-	return exec(s, S_AUDIT, p, 14, PGRES_COMMAND_OK, NULL);
+	return pg_exec(s->pg, S_AUDIT, p, PGRES_COMMAND_OK, NULL);
 }
 
 enum cb_err
@@ -511,13 +370,13 @@ store_purge(struct store *s, unsigned audit_days)
 {
 	char days[16];
 	const char *p[1] = {days};
-	enum cb_err e = exec(s, S_PURGE_REPLAY, NULL, 0, PGRES_COMMAND_OK, NULL);
+	enum cb_err e = pg_exec(s->pg, S_PURGE_REPLAY, NULL, PGRES_COMMAND_OK, NULL);
 
 	if (e == CB_OK)
-		e = exec(s, S_PURGE_SSO, NULL, 0, PGRES_COMMAND_OK, NULL);
+		e = pg_exec(s->pg, S_PURGE_SSO, NULL, PGRES_COMMAND_OK, NULL);
 	if (e == CB_OK && audit_days > 0) {
 		(void)snprintf(days, sizeof(days), "%u", audit_days);
-		e = exec(s, S_PURGE_AUDIT, p, 1, PGRES_COMMAND_OK, NULL);
+		e = pg_exec(s->pg, S_PURGE_AUDIT, p, PGRES_COMMAND_OK, NULL);
 	}
 	return e;
 }
@@ -525,7 +384,7 @@ store_purge(struct store *s, unsigned audit_days)
 enum cb_err
 store_ping(struct store *s)
 {
-	return exec(s, S_PING, NULL, 0, PGRES_TUPLES_OK, NULL);
+	return pg_exec(s->pg, S_PING, NULL, PGRES_TUPLES_OK, NULL);
 }
 
 enum cb_err
@@ -536,21 +395,22 @@ store_sso_state_put(struct store *s, const char *state, const char *binding, con
 	const char *p[5] = {state, binding, verifier, r, exp};
 
 	(void)snprintf(exp, sizeof(exp), "%" PRId64, expires);
-	return exec(s, S_SSO_PUT, p, 5, PGRES_COMMAND_OK, NULL);
+	return pg_exec(s->pg, S_SSO_PUT, p, PGRES_COMMAND_OK, NULL);
 }
 
 enum cb_err
 store_sso_state_take(struct store *s, const char *state, const char *binding,
-    char verifier[128], char r[CB_REDIRECT_MAX + 1])
+    char verifier[CB_PKCE_VERIFIER_MAX + 1], char r[CB_REDIRECT_MAX + 1])
 {
 	const char *p[2] = {state, binding};
 	PGresult *res;
 	enum cb_err e;
 
 	verifier[0] = r[0] = '\0';
-	if ((e = exec(s, S_SSO_TAKE, p, 2, PGRES_TUPLES_OK, &res)) != CB_OK)
+	if ((e = pg_exec(s->pg, S_SSO_TAKE, p, PGRES_TUPLES_OK, &res)) != CB_OK)
 		return e;
-	if (PQntuples(res) != 1 || str_set(verifier, 128, PQgetvalue(res, 0, 0)) != CB_OK ||
+	if (PQntuples(res) != 1 ||
+	    str_set(verifier, CB_PKCE_VERIFIER_MAX + 1, PQgetvalue(res, 0, 0)) != CB_OK ||
 	    str_set(r, CB_REDIRECT_MAX + 1, PQgetvalue(res, 0, 1)) != CB_OK)
 		e = CB_SSO_STATE;
 	PQclear(res);
@@ -559,68 +419,66 @@ store_sso_state_take(struct store *s, const char *state, const char *binding,
 
 /* ------------------------------------------------------------ migrate */
 
-int
-store_migrate_cli(const char *dsn)
+/* Runs sql; on failure copies the server's message to err. */
+static bool
+run(PGconn *c, const char *sql, const char *what, char *err, size_t errcap)
 {
-	PGconn *c = connect_db(dsn);
-	PGresult *r = NULL;
-	int v, i, rc = EXIT_REFUSED;
+	PGresult *r = PQexec(c, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "chat-bridge: migrate: cannot connect to the store: %s", PQerrorMessage(c));
-		goto out;
-	}
-	/* One migrator at a time, whatever the number of hosts. */
-	r = PQexec(c, "SELECT pg_advisory_lock(hashtextextended('chat-bridge/migrate', 0));"
-	    "CREATE TABLE IF NOT EXISTS chat_bridge_schema (version integer PRIMARY KEY, "
-	    "applied_at timestamptz NOT NULL DEFAULT now())");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		fprintf(stderr, "chat-bridge: migrate: %s", PQerrorMessage(c));
-		goto out;
-	}
+	if (!ok)
+		(void)snprintf(err, errcap, "%s: %s", what, PQerrorMessage(c));
 	PQclear(r);
-	r = NULL;
-	if ((v = schema_version(c)) < 0) {
-		fprintf(stderr, "chat-bridge: migrate: cannot read the schema version: %s", PQerrorMessage(c));
+	return ok;
+}
+
+enum cb_err
+store_migrate(const char *dsn, int *from, int *to, char *err, size_t errcap)
+{
+	PGconn *c = pg_connect(dsn);
+	char ins[96], what[32];
+	int v, i;
+	enum cb_err e = CB_STORE_UNAVAILABLE;
+
+	*from = *to = -1;
+	err[0] = '\0';
+	if (PQstatus(c) != CONNECTION_OK) {
+		(void)snprintf(err, errcap, "cannot connect to the store: %s", PQerrorMessage(c));
 		goto out;
 	}
+	/* One migrator at a time, whatever the number of hosts; the lock
+	 * dies with the connection. */
+	if (!run(c, "SELECT pg_advisory_lock(hashtextextended('chat-bridge/migrate', 0))", "lock",
+	    err, errcap) ||
+	    !run(c, "CREATE TABLE IF NOT EXISTS chat_bridge_schema (version integer PRIMARY KEY, "
+	    "applied_at timestamptz NOT NULL DEFAULT now())", "schema table", err, errcap))
+		goto out;
+	if ((v = schema_version(c)) < 0) {
+		(void)snprintf(err, errcap, "cannot read the schema version: %s", PQerrorMessage(c));
+		goto out;
+	}
+	*from = *to = v;
 	if (v > STORE_SCHEMA_VERSION) {
-		fprintf(stderr, "chat-bridge: migrate: the store has schema version %d, newer than this "
-		    "bridge (%d); upgrade the bridge\n", v, STORE_SCHEMA_VERSION);
+		(void)snprintf(err, errcap, "the store has schema version %d, newer than this bridge "
+		    "(%d); upgrade the bridge", v, STORE_SCHEMA_VERSION);
+		e = CB_ECONFIG;
 		goto out;
 	}
 	for (i = v; i < STORE_SCHEMA_VERSION; i++) {
-		char ins[96];
-
-		(void)snprintf(ins, sizeof(ins), "INSERT INTO chat_bridge_schema (version) VALUES (%d)", i + 1);
-		r = PQexec(c, "BEGIN");
-		PQclear(r);
-		r = PQexec(c, migrations[i]);
-		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-			PQclear(r);
-			r = PQexec(c, ins);
-		}
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			fprintf(stderr, "chat-bridge: migrate: step %d failed: %s", i + 1, PQerrorMessage(c));
-			PQclear(r);
-			r = PQexec(c, "ROLLBACK");
+		(void)snprintf(ins, sizeof(ins), "INSERT INTO chat_bridge_schema (version) VALUES (%d)",
+		    i + 1);
+		(void)snprintf(what, sizeof(what), "step %d", i + 1);
+		if (!run(c, "BEGIN", what, err, errcap))
+			goto out;
+		if (!run(c, migrations[i], what, err, errcap) || !run(c, ins, what, err, errcap) ||
+		    !run(c, "COMMIT", what, err, errcap)) {
+			PQclear(PQexec(c, "ROLLBACK"));
 			goto out;
 		}
-		PQclear(r);
-		r = PQexec(c, "COMMIT");
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			fprintf(stderr, "chat-bridge: migrate: commit of step %d failed: %s", i + 1,
-			    PQerrorMessage(c));
-			goto out;
-		}
-		PQclear(r);
-		r = NULL;
-		printf("chat-bridge: migrate: applied step %d\n", i + 1);
+		*to = i + 1;
 	}
-	printf("chat-bridge: migrate: schema at version %d\n", STORE_SCHEMA_VERSION);
-	rc = 0;
+	e = CB_OK;
 out:
-	PQclear(r);
 	PQfinish(c);
-	return rc;
+	return e;
 }

@@ -1,87 +1,107 @@
 /*
- * teams_sync.c - `chat-bridge teams sync`: creates the teams of the
- * configuration's [team "name"] sections, and their mandatory channels,
- * in Mattermost if missing (what the old chat-init.sh did with mmctl).
- * Idempotent; --dry-run only reports. Exit status 0 if every team and
- * channel exists afterwards (or would, with --dry-run), else 1.
+ * teams_sync.c - `chat-bridge teams sync` (see teams_sync.h).
  */
-#include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "config.h"
 #include "http.h"
 #include "mm.h"
 #include "teams_sync.h"
 
-static int
-report(const char *what, const char *name, enum cb_err e, const struct mm_result *res)
-{
-	if (e == CB_OK)
-		return 0;
-	fprintf(stderr, "chat-bridge: teams sync: %s %s: %s%s%s\n", what, name, cb_err_describe(e),
-	    res->error_id[0] ? " " : "", res->error_id);
-	return 1;
-}
-
-int
-teams_sync(const struct config *c, int dry_run)
-{
+struct sync {
 	struct mm_ctx m;
 	struct mm_result res;
-	char id[CB_MMID_LEN + 1], cid[CB_MMID_LEN + 1];
-	size_t i, k;
-	int failed = 0;
-	enum cb_err e;
+	bool dry_run;
+	bool team_missing;	/* reporting the channels of a missing team */
+	teams_sync_report report;
+	void *arg;
+	enum cb_err first;
+};
 
-	memset(&res, 0, sizeof(res));
-	m.cfg = c;
-	m.metrics = NULL;
-	m.waited_us = NULL;
-	if ((m.http = http_new()) == NULL)
-		return EXIT_REFUSED;
-	if (c->n_teams == 0)
-		printf("no [team \"NAME\"] sections in %s: nothing to do\n", c->path);
-	for (i = 0; i < c->n_teams; i++) {
-		const struct team_def *t = &c->teams[i];
+/* Reports one item; a failure is remembered as the result. */
+static void
+report(struct sync *s, const struct team_def *t, const char *channel, enum teams_sync_state st,
+    enum cb_err e)
+{
+	struct teams_sync_item it;
 
-		e = mm_team_by_name(&m, t->name, id, &res);
-		if (e == CB_MM_NOT_FOUND) {
-			if (dry_run) {
-				printf("team %s: missing, would create (%s, \"%s\")\n", t->name,
-				    t->open ? "open" : "invite only", t->display_name);
-				for (k = 0; k < t->n_channels; k++)
-					printf("channel %s/%s: would create\n", t->name, t->channels[k]);
-				continue;
-			}
-			e = mm_team_create(&m, t->name, t->display_name, t->open, id, &res);
-			if (e == CB_OK)
-				printf("team %s: created (%s)\n", t->name, t->open ? "open" : "invite only");
-		} else if (e == CB_OK) {
-			printf("team %s: exists\n", t->name);
-		}
-		if (report("team", t->name, e, &res)) {
-			failed = 1;
-			continue;
-		}
-		for (k = 0; k < t->n_channels; k++) {
-			e = mm_channel_by_name(&m, id, t->channels[k], cid, &res);
-			if (e == CB_OK) {
-				printf("channel %s/%s: exists\n", t->name, t->channels[k]);
-				continue;
-			}
-			if (e == CB_MM_NOT_FOUND) {
-				if (dry_run) {
-					printf("channel %s/%s: missing, would create\n", t->name, t->channels[k]);
-					continue;
-				}
-				e = mm_channel_create(&m, id, t->channels[k], cid, &res);
-				if (e == CB_OK)
-					printf("channel %s/%s: created\n", t->name, t->channels[k]);
-			}
-			failed |= report("channel", t->channels[k], e, &res);
-		}
+	memset(&it, 0, sizeof(it));
+	it.team = t->name;
+	it.channel = channel;
+	it.open = t->open;
+	it.display_name = t->display_name;
+	it.state = e == CB_OK ? st : TEAMS_SYNC_FAILED;
+	it.err = e;
+	it.error_id = e == CB_OK ? "" : s->res.error_id;
+	it.team_missing = s->team_missing;
+	if (e != CB_OK && s->first == CB_OK)
+		s->first = e;
+	s->report(&it, s->arg);
+}
+
+/* Makes sure channel exists in the team team_id. */
+static void
+sync_channel(struct sync *s, const struct team_def *t, const char *team_id, const char *channel)
+{
+	char id[CB_MMID_LEN + 1];
+	enum cb_err e = mm_channel_by_name(&s->m, team_id, channel, id, &s->res);
+
+	if (e == CB_OK) {
+		report(s, t, channel, TEAMS_SYNC_EXISTS, CB_OK);
+		return;
 	}
-	http_free(m.http);
-	return failed ? EXIT_REFUSED : 0;
+	if (e == CB_MM_NOT_FOUND && s->dry_run) {
+		report(s, t, channel, TEAMS_SYNC_WOULD_CREATE, CB_OK);
+		return;
+	}
+	if (e == CB_MM_NOT_FOUND)
+		e = mm_channel_create(&s->m, team_id, channel, id, &s->res);
+	report(s, t, channel, TEAMS_SYNC_CREATED, e);
+}
+
+static void
+sync_team(struct sync *s, const struct team_def *t)
+{
+	char id[CB_MMID_LEN + 1];
+	size_t k;
+	enum cb_err e = mm_team_by_name(&s->m, t->name, id, &s->res);
+	enum teams_sync_state st = TEAMS_SYNC_EXISTS;
+
+	if (e == CB_MM_NOT_FOUND && s->dry_run) {
+		report(s, t, NULL, TEAMS_SYNC_WOULD_CREATE, CB_OK);
+		s->team_missing = true;
+		for (k = 0; k < t->n_channels; k++)
+			report(s, t, t->channels[k], TEAMS_SYNC_WOULD_CREATE, CB_OK);
+		s->team_missing = false;
+		return;
+	}
+	if (e == CB_MM_NOT_FOUND) {
+		e = mm_team_create(&s->m, t->name, t->display_name, t->open, id, &s->res);
+		st = TEAMS_SYNC_CREATED;
+	}
+	report(s, t, NULL, st, e);
+	if (e != CB_OK)
+		return;
+	for (k = 0; k < t->n_channels; k++)
+		sync_channel(s, t, id, t->channels[k]);
+}
+
+enum cb_err
+teams_sync(const struct config *c, bool dry_run, teams_sync_report rep, void *arg)
+{
+	struct sync s;
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	s.m.cfg = c;
+	s.dry_run = dry_run;
+	s.report = rep;
+	s.arg = arg;
+	s.first = CB_OK;
+	if ((s.m.http = http_new()) == NULL)
+		return CB_ENOMEM;
+	for (i = 0; i < c->n_teams; i++)
+		sync_team(&s, &c->teams[i]);
+	http_free(s.m.http);
+	return s.first;
 }

@@ -10,12 +10,9 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "identity.h"
+#include "claims.h"
 #include "token.h"
 #include "util.h"
-
-/* Largest base64url text that decodes to at most n bytes. */
-#define B64_LEN(n) (((n) * 4 + 2) / 3)
 
 /* Depth of JSON nesting in s[0..n), ignoring brackets inside strings.
  * Lets us refuse deep nesting before jansson recurses into it. */
@@ -54,7 +51,7 @@ segment_json(const char *seg, size_t n, unsigned char *buf, size_t cap, json_t *
 	size_t len;
 	json_t *j;
 
-	if (n > B64_LEN(cap))
+	if (n > CB_B64_LEN(cap))
 		return CB_TOK_TOO_LONG;
 	if (b64url_decode(seg, n, buf, cap, &len) != CB_OK)
 		return CB_TOK_BASE64;
@@ -85,11 +82,11 @@ get_str(const json_t *o, const char *k, size_t *n)
 }
 
 static enum cb_err
-check_header(const json_t *h, int *version)
+check_header(const json_t *h, enum jws_alg *alg)
 {
 	static const char *const forbidden[] = {"crit", "jku", "jwk", "x5u", "x5c"};
 	const json_t *typ;
-	const char *alg;
+	const char *name;
 	size_t i, n;
 
 	for (i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++)
@@ -99,12 +96,12 @@ check_header(const json_t *h, int *version)
 	if (typ != NULL && !(json_is_string(typ) && strcmp(json_string_value(typ), "JWT") == 0 &&
 	    json_string_length(typ) == 3))
 		return CB_TOK_HEADER;
-	if ((alg = get_str(h, "alg", &n)) == NULL)
+	if ((name = get_str(h, "alg", &n)) == NULL)
 		return CB_TOK_HEADER;
-	if (n == 5 && memcmp(alg, "EdDSA", 5) == 0)
-		*version = 1;
-	else if (n == 5 && memcmp(alg, "HS256", 5) == 0)
-		*version = 0;
+	if (n == 5 && memcmp(name, "EdDSA", 5) == 0)
+		*alg = JWS_EDDSA;
+	else if (n == 5 && memcmp(name, "HS256", 5) == 0)
+		*alg = JWS_HS256;
 	else
 		return CB_TOK_ALG;	/* none, HS512, hs256, "HS256 ", ... */
 	return CB_OK;
@@ -163,7 +160,7 @@ sig_hs256(const char *tok, size_t signed_len, const char *sig64, size_t sig64_le
 /* Version 1: Ed25519 with the registry key named by kid. */
 static enum cb_err
 verify_ed25519(const struct issuer *iss, const json_t *h, const char *tok, size_t signed_len,
-    const char *sig64, size_t sig64_len, char kid_out[44])
+    const char *sig64, size_t sig64_len, char kid_out[CB_ED25519_B64_LEN + 1])
 {
 	unsigned char pk[32];
 	const char *kid;
@@ -210,7 +207,7 @@ check_audience(const json_t *p, const char *aud)
 
 /* A time claim: JSON integer in [0, 2^53]. *present tells absence apart. */
 static enum cb_err
-get_time(const json_t *p, const char *k, int64_t *out, int *present)
+get_time(const json_t *p, const char *k, int64_t *out, bool *present)
 {
 	const json_t *v = json_object_get(p, k);
 	json_int_t i;
@@ -228,16 +225,16 @@ get_time(const json_t *p, const char *k, int64_t *out, int *present)
 }
 
 static enum cb_err
-check_times(const json_t *p, const struct verify_params *vp, int version, struct claims *c)
+check_times(const json_t *p, const struct verify_params *vp, enum jws_alg alg, struct claims *c)
 {
 	int64_t now = vp->now, lw = (int64_t)vp->leeway, cap;
-	int has_iat, has_exp;
+	bool has_iat, has_exp;
 
 	if (get_time(p, "iat", &c->iat, &has_iat) != CB_OK ||
 	    get_time(p, "exp", &c->exp, &has_exp) != CB_OK ||
 	    get_time(p, "nbf", &c->nbf, &c->has_nbf) != CB_OK || !has_iat || !has_exp)
 		return CB_TOK_TIME_CLAIM;
-	cap = version == 1 ? CB_LIFETIME_V1 : CB_LIFETIME_V0;
+	cap = alg == JWS_EDDSA ? CB_LIFETIME_V1 : CB_LIFETIME_V0;
 	if (c->exp <= c->iat || c->exp - c->iat > cap)
 		return CB_TOK_LIFETIME;
 	if (c->iat > now + lw)
@@ -249,157 +246,30 @@ check_times(const json_t *p, const struct verify_params *vp, int version, struct
 	return CB_OK;
 }
 
-/* Optional string claim copied with control characters (C0, DEL, C1)
- * removed; absent is fine, present must be a string of at most max bytes. */
 static enum cb_err
-opt_text(const json_t *p, const char *k, char *out, size_t max)
-{
-	const json_t *v = json_object_get(p, k);
-	const unsigned char *s;
-	size_t n, i, o = 0;
-
-	if (v == NULL)
-		return CB_OK;
-	if (!json_is_string(v) || (n = json_string_length(v)) > max)
-		return CB_TOK_CLAIM;
-	s = (const unsigned char *)json_string_value(v);
-	for (i = 0; i < n; i++) {
-		if (s[i] < 0x20 || s[i] == 0x7f)
-			continue;
-		if (s[i] == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f) {
-			i++;
-			continue;
-		}
-		out[o++] = (char)s[i];
-	}
-	out[o] = '\0';
-	return CB_OK;
-}
-
-/* Optional claim matching a character class and length range. */
-static enum cb_err
-opt_pattern(const json_t *p, const char *k, char *out, size_t cap,
-    int (*ok)(const char *, size_t))
-{
-	const json_t *v = json_object_get(p, k);
-	size_t n;
-
-	if (v == NULL)
-		return CB_OK;
-	if (!json_is_string(v) || !ok(json_string_value(v), n = json_string_length(v)))
-		return CB_TOK_CLAIM;
-	return str_copy(out, cap, json_string_value(v), n) == CB_OK ? CB_OK : CB_TOK_CLAIM;
-}
-
-static int
-ok_ulid(const char *s, size_t n)
-{
-	return is_ulid(s, n);
-}
-
-/* cre: ^[a-z0-9/_-]{2,32}$ */
-static int
-ok_cre(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n < 2 || n > CB_CRE_MAX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '/' || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
-/* reg: ^[A-Z]{2}(-[A-Z0-9]{1,3})?$ */
-static int
-ok_reg(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != 2 && (n < 4 || n > 6))
-		return 0;
-	if (s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
-		return 0;
-	if (n == 2)
-		return 1;
-	if (s[2] != '-')
-		return 0;
-	for (i = 3; i < n; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-	return 1;
-}
-
-/* jti: 22-64 base64url characters. */
-static int
-ok_jti(const char *s, size_t n)
-{
-	return n >= CB_JTI_MIN && n <= CB_JTI_MAX && is_b64url(s, n);
-}
-
-static enum cb_err
-check_teams(const json_t *p, struct claims *c)
-{
-	const json_t *t = json_object_get(p, "team"), *v;
-	size_t i, j, n;
-
-	if (t == NULL)
-		return CB_OK;
-	if (!json_is_array(t) || json_array_size(t) > CB_TOKEN_TEAMS_MAX)
-		return CB_TOK_CLAIM;
-	json_array_foreach(t, i, v) {
-		const char *s;
-		int dup = 0;
-
-		if (!json_is_string(v))
-			return CB_TOK_CLAIM;
-		s = json_string_value(v);
-		n = json_string_length(v);
-		if (!is_team_name(s, n))
-			return CB_TOK_CLAIM;
-		for (j = 0; j < c->n_teams; j++)
-			dup |= strcmp(c->teams[j], s) == 0;
-		if (!dup && str_copy(c->teams[c->n_teams++], sizeof(c->teams[0]), s, n) != CB_OK)
-			return CB_TOK_CLAIM;
-	}
-	return CB_OK;
-}
-
-static enum cb_err
-check_identity(const json_t *p, int version, const char *sig64, size_t sig64_len,
+check_identity(const json_t *p, enum jws_alg alg, const char *sig64, size_t sig64_len,
     struct claims *c)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
-	const char *s;
-	size_t n;
 	enum cb_err e;
 
-	if ((s = get_str(p, "sub", &n)) == NULL || !is_ulid(s, n) ||
-	    str_copy(c->sub, sizeof(c->sub), s, n) != CB_OK)
+	if ((e = claims_set_json(c, CLAIM_SUB, json_object_get(p, "sub"), true)) != CB_OK ||
+	    (e = claims_set_json(c, CLAIM_COM, json_object_get(p, "com"), true)) != CB_OK ||
+	    (e = claims_set_json(c, CLAIM_EMAIL, json_object_get(p, "email"), true)) != CB_OK ||
+	    (e = claims_set_json(c, CLAIM_LIC, json_object_get(p, "lic"), false)) != CB_OK ||
+	    (e = claims_set_json(c, CLAIM_CRE, json_object_get(p, "cre"), false)) != CB_OK ||
+	    (e = claims_set_json(c, CLAIM_REG, json_object_get(p, "reg"), false)) != CB_OK ||
+	    (e = claims_set_json(c, CLAIM_JTI, json_object_get(p, "jti"), alg == JWS_EDDSA)) != CB_OK ||
+	    (e = claims_set_json(c, CLAIM_NAME, json_object_get(p, "name"), false)) != CB_OK ||
+	    (e = claims_set_json(c, CLAIM_COM_NAME, json_object_get(p, "com_name"), false)) != CB_OK ||
+	    (e = claims_set_teams_json(c, json_object_get(p, "team"))) != CB_OK)
 		return CB_TOK_CLAIM;
-	if ((s = get_str(p, "com", &n)) == NULL || !is_ulid(s, n) ||
-	    str_copy(c->com, sizeof(c->com), s, n) != CB_OK)
-		return CB_TOK_CLAIM;
-	if ((s = get_str(p, "email", &n)) == NULL || identity_email(s, n, c->email) != CB_OK)
-		return CB_TOK_CLAIM;
-	if ((e = opt_pattern(p, "lic", c->lic, sizeof(c->lic), ok_ulid)) != CB_OK ||
-	    (e = opt_pattern(p, "cre", c->cre, sizeof(c->cre), ok_cre)) != CB_OK ||
-	    (e = opt_pattern(p, "reg", c->reg, sizeof(c->reg), ok_reg)) != CB_OK ||
-	    (e = opt_pattern(p, "jti", c->jti, sizeof(c->jti), ok_jti)) != CB_OK ||
-	    (e = opt_text(p, "name", c->name, CB_NAME_MAX)) != CB_OK ||
-	    (e = opt_text(p, "com_name", c->com_name, CB_NAME_MAX)) != CB_OK ||
-	    (e = check_teams(p, c)) != CB_OK)
-		return e;
 	if (c->jti[0] == '\0') {
-		if (version == 1)
-			return CB_TOK_CLAIM;
 		/* v0 without jti: single use keyed by the signature. */
 		crypto_hash_sha256(h, (const unsigned char *)sig64, sig64_len);
 		if (b64url_encode(h, sizeof(h), c->jti, sizeof(c->jti)) != CB_OK)
 			return CB_EINTERNAL;
-		c->jti_derived = 1;
+		c->jti_derived = true;
 	}
 	return CB_OK;
 }
@@ -436,7 +306,7 @@ token_verify(const char *tok, size_t len, const struct verify_params *vp, struct
 	const struct issuer *iss;
 	const char *s, *sig64;
 	size_t d1 = 0, d2 = 0, n, sig64_len;
-	int version = -1;
+	enum jws_alg alg = JWS_HS256;
 	enum cb_err e;
 
 	memset(out, 0, sizeof(*out));
@@ -445,7 +315,7 @@ token_verify(const char *tok, size_t len, const struct verify_params *vp, struct
 	if ((e = segment_json(tok, d1, hbuf, sizeof(hbuf), &h)) != CB_OK ||
 	    (e = segment_json(tok + d1 + 1, d2 - d1 - 1, pbuf, sizeof(pbuf), &p)) != CB_OK)
 		goto out;
-	if ((e = check_header(h, &version)) != CB_OK)
+	if ((e = check_header(h, &alg)) != CB_OK)
 		goto out;
 
 	/* Issuer lookup: the payload is not trusted yet, iss only selects. */
@@ -455,7 +325,7 @@ token_verify(const char *tok, size_t len, const struct verify_params *vp, struct
 	}
 	sig64 = tok + d2 + 1;
 	sig64_len = len - d2 - 1;
-	if (version == 1)
+	if (alg == JWS_EDDSA)
 		e = verify_ed25519(iss, h, tok, d2, sig64, sig64_len, out->kid);
 	else
 		e = iss->n_hs256 == 0 ? CB_TOK_ALG
@@ -464,7 +334,7 @@ token_verify(const char *tok, size_t len, const struct verify_params *vp, struct
 		goto out;
 
 	/* Signed from here on. */
-	if (version == 1) {
+	if (alg == JWS_EDDSA) {
 		const json_t *v = json_object_get(p, "ver");
 
 		if (!json_is_integer(v) || json_integer_value(v) != 1) {
@@ -481,15 +351,15 @@ token_verify(const char *tok, size_t len, const struct verify_params *vp, struct
 	}
 	if ((e = check_audience(p, vp->audience)) != CB_OK)
 		goto out;
-	if ((e = check_times(p, vp, version, out)) != CB_OK)
+	if ((e = check_times(p, vp, alg, out)) != CB_OK)
 		goto out;
-	if ((e = check_identity(p, version, sig64, sig64_len, out)) != CB_OK)
+	if ((e = check_identity(p, alg, sig64, sig64_len, out)) != CB_OK)
 		goto out;
 	if (str_copy(out->iss, sizeof(out->iss), iss->id, strlen(iss->id)) != CB_OK) {
 		e = CB_EINTERNAL;
 		goto out;
 	}
-	out->version = version;
+	out->origin = alg == JWS_EDDSA ? CLAIMS_TOKEN_V1 : CLAIMS_TOKEN_V0;
 	e = CB_OK;
 out:
 	json_decref(h);
@@ -500,28 +370,28 @@ out:
 }
 
 enum cb_err
-jws_verify(const char *tok, size_t len, int alg, const unsigned char *key, size_t keylen)
+jws_verify(const char *tok, size_t len, enum jws_alg alg, const unsigned char *key, size_t keylen)
 {
 	unsigned char hbuf[CB_TOKEN_HEADER_MAX], pbuf[CB_TOKEN_PAYLOAD_MAX];
 	size_t plen;
 	struct secret k = {(unsigned char *)(uintptr_t)key, keylen};
 	json_t *h = NULL;
 	size_t d1 = 0, d2 = 0;
-	int version = -1;
+	enum jws_alg got = JWS_HS256;
 	enum cb_err e;
 
 	if ((e = check_syntax(tok, len, &d1, &d2)) != CB_OK ||
 	    (e = segment_json(tok, d1, hbuf, sizeof(hbuf), &h)) != CB_OK ||
-	    (e = check_header(h, &version)) != CB_OK)
+	    (e = check_header(h, &got)) != CB_OK)
 		goto out;
 	/* The payload is not interpreted, but must be canonical base64url. */
-	if (d2 - d1 - 1 > B64_LEN(sizeof(pbuf))) {
+	if (d2 - d1 - 1 > CB_B64_LEN(sizeof(pbuf))) {
 		e = CB_TOK_TOO_LONG;
 		goto out;
 	}
 	if ((e = b64url_decode(tok + d1 + 1, d2 - d1 - 1, pbuf, sizeof(pbuf), &plen)) != CB_OK)
 		goto out;
-	if (version != alg) {
+	if (got != alg) {
 		e = CB_TOK_ALG;
 		goto out;
 	}
@@ -533,44 +403,4 @@ jws_verify(const char *tok, size_t len, int alg, const unsigned char *key, size_
 out:
 	json_decref(h);
 	return e;
-}
-
-json_t *
-claims_to_json(const struct claims *c)
-{
-	json_t *o = json_object(), *teams = json_array();
-	size_t i;
-
-	if (o == NULL || teams == NULL) {
-		json_decref(o);
-		json_decref(teams);
-		return NULL;
-	}
-	json_object_set_new(o, "ver", json_integer(c->version));
-	json_object_set_new(o, "iss", json_string(c->iss));
-	if (c->version == 1)
-		json_object_set_new(o, "kid", json_string(c->kid));
-	json_object_set_new(o, "sub", json_string(c->sub));
-	json_object_set_new(o, "com", json_string(c->com));
-	if (c->lic[0])
-		json_object_set_new(o, "lic", json_string(c->lic));
-	json_object_set_new(o, "email", json_string(c->email));
-	if (c->name[0])
-		json_object_set_new(o, "name", json_string(c->name));
-	if (c->com_name[0])
-		json_object_set_new(o, "com_name", json_string(c->com_name));
-	if (c->cre[0])
-		json_object_set_new(o, "cre", json_string(c->cre));
-	if (c->reg[0])
-		json_object_set_new(o, "reg", json_string(c->reg));
-	for (i = 0; i < c->n_teams; i++)
-		json_array_append_new(teams, json_string(c->teams[i]));
-	json_object_set_new(o, "team", teams);
-	json_object_set_new(o, "iat", json_integer(c->iat));
-	json_object_set_new(o, "exp", json_integer(c->exp));
-	if (c->has_nbf)
-		json_object_set_new(o, "nbf", json_integer(c->nbf));
-	json_object_set_new(o, "jti", json_string(c->jti));
-	json_object_set_new(o, "jti_derived", json_boolean(c->jti_derived));
-	return o;
 }

@@ -147,6 +147,22 @@ b64url_encode(const unsigned char *p, size_t n, char *out, size_t cap)
 	return CB_OK;
 }
 
+bool
+list_has(const char *list, char sep, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	if (n == 0)
+		return false;
+	while ((p = strstr(p, word)) != NULL) {
+		if ((p == list || p[-1] == sep) && (p[n] == sep || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
 void
 hash_for_log(const char *s, size_t n, char out[17])
 {

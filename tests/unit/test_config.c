@@ -271,16 +271,17 @@ test_secrets(void)
 static void
 test_listen_parse(void)
 {
-	char kind, addr[256];
+	enum listen_kind kind;
+	char addr[256];
 	unsigned port;
 
-	ok(config_listen_parse("unix:/run/x.sock", &kind, addr, sizeof(addr), &port) == CB_OK && kind == 'u' &&
+	ok(config_listen_parse("unix:/run/x.sock", &kind, addr, sizeof(addr), &port) == CB_OK && kind == LISTEN_UNIX &&
 	    !strcmp(addr, "/run/x.sock"), "unix path");
-	ok(config_listen_parse("127.0.0.1:9000", &kind, addr, sizeof(addr), &port) == CB_OK && kind == 't' &&
+	ok(config_listen_parse("127.0.0.1:9000", &kind, addr, sizeof(addr), &port) == CB_OK && kind == LISTEN_TCP &&
 	    !strcmp(addr, "127.0.0.1") && port == 9000, "tcp v4");
-	ok(config_listen_parse("[::1]:9001", &kind, addr, sizeof(addr), &port) == CB_OK && kind == 't' &&
+	ok(config_listen_parse("[::1]:9001", &kind, addr, sizeof(addr), &port) == CB_OK && kind == LISTEN_TCP &&
 	    !strcmp(addr, "::1") && port == 9001, "tcp v6");
-	ok(config_listen_parse("fd:3", &kind, addr, sizeof(addr), &port) == CB_OK && kind == 'f' && port == 3, "fd");
+	ok(config_listen_parse("fd:3", &kind, addr, sizeof(addr), &port) == CB_OK && kind == LISTEN_FD && port == 3, "fd");
 	ok(config_listen_parse("127.0.0.1:70000", &kind, addr, sizeof(addr), &port) != CB_OK, "port range");
 	ok(config_listen_parse(":9000", &kind, addr, sizeof(addr), &port) != CB_OK, "no host");
 }

@@ -14,6 +14,7 @@
 #include "page.h"
 #include "ratelimit.h"
 #include "route.h"
+#include "timefmt.h"
 #include "useragent.h"
 
 static void
@@ -106,7 +107,7 @@ test_cookie(void)
 	struct session_cookies s;
 	char out[COOKIE_VALUE_MAX], d[30];
 
-	http_date(1767225600, d);
+	timefmt_http(1767225600, d);
 	is_str(d, "Thu, 01 Jan 2026 00:00:00 GMT", "IMF-fixdate");
 	is_int(cookie_session(&s, "udtwmj9t4bybdjp511zmczcs6c", "mfd9d7zfgjgo7rnqshoittbdzh",
 	    "s8gofxdufin4fy6wbxmi89c94y", &p), CB_OK, "session cookies");

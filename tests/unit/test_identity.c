@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "harness.h"
+#include "claims.h"
 #include "identity.h"
 #include "iso3166.h"
 #include "issuer.h"
@@ -35,23 +36,23 @@ test_email(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		ok(identity_email(good[i].in, strlen(good[i].in), out) == CB_OK, "email '%s' accepted", good[i].in);
+		ok(claims_email(good[i].in, strlen(good[i].in), out) == CB_OK, "email '%s' accepted", good[i].in);
 		is_str(out, good[i].out, "email '%s' normalised", good[i].in);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		is_int(identity_email(bad[i], strlen(bad[i]), out), CB_TOK_CLAIM, "email '%s' refused", bad[i]);
+		is_int(claims_email(bad[i], strlen(bad[i]), out), CB_TOK_CLAIM, "email '%s' refused", bad[i]);
 	memset(longmail, 'a', sizeof(longmail));
 	memcpy(longmail + 64, "@", 1);
 	memcpy(longmail + 128 - 8, ".example", 8);
 	longmail[128] = '\0';
-	is_int(identity_email(longmail, 128, out), CB_OK, "128-byte email accepted");
+	is_int(claims_email(longmail, 128, out), CB_OK, "128-byte email accepted");
 	longmail[128] = 'x';
 	longmail[129] = '\0';
 	memcpy(longmail + 129 - 8, ".example", 8);
-	is_int(identity_email(longmail, 129, out), CB_TOK_CLAIM, "129-byte email refused");
+	is_int(claims_email(longmail, 129, out), CB_TOK_CLAIM, "129-byte email refused");
 	memset(longmail, 'a', 65);
 	strcpy(longmail + 65, "@x.example");
-	is_int(identity_email(longmail, strlen(longmail), out), CB_TOK_CLAIM, "65-byte local part refused");
+	is_int(claims_email(longmail, strlen(longmail), out), CB_TOK_CLAIM, "65-byte local part refused");
 }
 
 /* Mattermost's username rule (model/user.go IsValidUsername) plus the

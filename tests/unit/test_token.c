@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "craft.h"
 #include "issuer.h"
+#include "mint.h"
 #include "token.h"
 
 #define NOW 1767225700
@@ -158,12 +159,12 @@ test_vectors(void)
 	is_str(c.name, "Jane Doe", "v1 name");
 	is_str(c.com_name, "Green Leaf Farms", "v1 com_name");
 	is_str(c.kid, TEST_KID, "v1 kid");
-	is_int(c.version, 1, "v1 version");
+	is_int(c.origin, CLAIMS_TOKEN_V1, "v1 origin");
 	is_int(c.jti_derived, 0, "v1 jti from claim");
 	is_int(verify_at(vec_v0, NOW, 60, &c), CB_OK, "token.md v0 vector verifies at fake now");
 	is_str(c.iss, TEST_ISS0, "v0 iss");
 	is_str(c.jti, "o_DbhTcUMSXwWjl0WzR6KUKWWOiUjUZM6eCTdGnM0NE", "v0 jti");
-	is_int(c.version, 0, "v0 version");
+	is_int(c.origin, CLAIMS_TOKEN_V0, "v0 origin");
 	is_int(verify_at(vec_v1, 1767225900 + 60, 60, &c), CB_TOK_EXPIRED, "v1 vector expired at exp+leeway");
 	is_int(verify_at(vec_v1, (int64_t)1800000000, 60, &c), CB_TOK_EXPIRED, "v1 vector expired for real clocks");
 	ok(c.sub[0] == '\0' && c.iss[0] == '\0', "claims zeroed on failure");
@@ -583,7 +584,7 @@ test_mint_roundtrip(void)
 
 	test_seed(seed);
 	memset(&mp, 0, sizeof(mp));
-	mp.version = 1;
+	mp.alg = JWS_EDDSA;
 	mp.seed = seed;
 	mp.iss = TEST_ISS1;
 	mp.aud = TEST_AUD;
@@ -596,35 +597,35 @@ test_mint_roundtrip(void)
 	mp.n_teams = 2;
 	mp.iat = NOW;
 	mp.ttl = 240;
-	is_int(token_mint(&mp, tok, sizeof(tok)), CB_OK, "mint v1");
+	is_int(mint_token(&mp, tok, sizeof(tok)), CB_OK, "mint v1");
 	is_int(verify_at(tok, NOW + 1, 60, &c), CB_OK, "minted v1 verifies");
 	is_str(c.email, "maria.silva@openthc.example", "minted email lower-cased");
 	is_int(c.n_teams, 2, "team claim kept");
 	is_int(c.exp - c.iat, 240, "ttl");
 	ok(strlen(c.jti) == 43, "random jti of 32 bytes");
 	mp.ttl = 301;
-	is_int(token_mint(&mp, tok, sizeof(tok)), CB_TOK_LIFETIME, "mint refuses ttl > 300 for v1");
+	is_int(mint_token(&mp, tok, sizeof(tok)), CB_TOK_LIFETIME, "mint refuses ttl > 300 for v1");
 	mp.ttl = 300;
 	mp.sub = "not-a-ulid";
-	is_int(token_mint(&mp, tok, sizeof(tok)), CB_TOK_CLAIM, "mint refuses a bad sub");
+	is_int(mint_token(&mp, tok, sizeof(tok)), CB_TOK_CLAIM, "mint refuses a bad sub");
 	mp.sub = "0140S877Z89861CA8NEWD30CQ2";
-	mp.version = 0;
+	mp.alg = JWS_HS256;
 	mp.secret = (const unsigned char *)TEST_HS_SECRET;
 	mp.secret_len = strlen(TEST_HS_SECRET);
 	mp.iss = TEST_ISS0;
 	mp.ttl = 900;
 	mp.jti = NULL;
-	is_int(token_mint(&mp, tok, sizeof(tok)), CB_OK, "mint v0");
+	is_int(mint_token(&mp, tok, sizeof(tok)), CB_OK, "mint v0");
 	is_int(verify_at(tok, NOW + 800, 60, &c), CB_OK, "minted v0 verifies");
 	ok(c.has_nbf && c.nbf == NOW, "v0 carries nbf = iat like OpenTHC\\JWT");
 	/* the old secret of the rotation pair does not verify it, the new one does */
-	is_int(c.version, 0, "minted v0 version");
-	mp.version = 1;
+	is_int(c.origin, CLAIMS_TOKEN_V0, "minted v0 origin");
+	mp.alg = JWS_EDDSA;
 	mp.iss = TEST_ISS1;
 	mp.ttl = 300;
 	mp.seed = seed;
 	seed[0] ^= 1;
-	is_int(token_mint(&mp, tok, sizeof(tok)), CB_OK, "mint with another seed");
+	is_int(mint_token(&mp, tok, sizeof(tok)), CB_OK, "mint with another seed");
 	is_int(verify_at(tok, NOW, 60, &c), CB_TOK_KID, "token from a key not in the registry: kid unknown");
 }
 
