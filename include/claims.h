@@ -91,6 +91,17 @@ enum cb_err claims_text(const char *s, size_t n, char out[CB_NAME_MAX + 1]) CB_W
 /* True if s[0..n) is a valid value for f (no copy). */
 bool claims_valid(enum claim_field f, const char *s, size_t n);
 
+/* The claims of an OpenTHC SSO profile (openthc-conventions.md 2.7):
+ * Contact.id, Company.id, Contact.username (the login email) required;
+ * Contact.fullname, Company.name, Company.iso3166 and Company.cre
+ * optional (null or "" = absent, the profile sends "" for what its scope
+ * does not cover), each validated like the token claim it stands for.
+ * CB_SSO_DENIED when scope lacks want_scope or the contact is not live
+ * (stat, flag), CB_SSO_ERROR when a field is missing or invalid. detail
+ * (NULL allowed) gets a safe description of a refusal. */
+enum cb_err claims_from_sso_profile(const struct json_t *profile, const char *want_scope,
+    struct claims *out, char *detail, size_t detail_cap) CB_WUR;
+
 /* The claims as a JSON object (`chat-bridge verify`). A new reference,
  * or NULL on allocation failure. */
 struct json_t *claims_to_json(const struct claims *c);

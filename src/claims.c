@@ -3,6 +3,7 @@
  * used by the token verifier (token.c), the OAuth2 profile reader (sso.c)
  * and the minter (mint.c).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -205,6 +206,88 @@ claims_set_teams_json(struct claims *c, const json_t *t)
 			dup |= strcmp(c->teams[j], s) == 0;
 		if (!dup && str_copy(c->teams[c->n_teams++], sizeof(c->teams[0]), s, n) != CB_OK)
 			return CB_TOK_CLAIM;
+	}
+	return CB_OK;
+}
+
+/* OpenTHC Contact flags (openthc-conventions.md 3.1). */
+#define CONTACT_DISABLED 0x01000000
+#define CONTACT_DELETED 0x08000000
+
+/* Copies the safe description msg into detail[cap], if given. */
+static void
+say(char *detail, size_t cap, const char *msg)
+{
+	if (detail != NULL && cap > 0)
+		(void)snprintf(detail, cap, "%s", msg);
+}
+
+/* True if the profile's scope (a list, or one space-separated string as
+ * some SSO versions send it) has want. */
+static bool
+scope_has(const json_t *scope, const char *want)
+{
+	const json_t *v;
+	size_t i;
+
+	if (json_is_string(scope))
+		return list_has(json_string_value(scope), ' ', want);
+	json_array_foreach(scope, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
+			return true;
+	return false;
+}
+
+/* An optional profile field: null and "" mean absent (the profile sends
+ * empty strings for what the scope does not cover). */
+static const json_t *
+optional(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+
+	if (json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0))
+		return NULL;
+	return v;
+}
+
+enum cb_err
+claims_from_sso_profile(const json_t *p, const char *scope, struct claims *cl, char *detail,
+    size_t cap)
+{
+	const json_t *ct = json_object_get(p, "Contact"), *co = json_object_get(p, "Company"), *v;
+
+	memset(cl, 0, sizeof(*cl));
+	cl->origin = CLAIMS_SSO;
+	if (!scope_has(json_object_get(p, "scope"), scope)) {
+		if (detail != NULL && cap > 0)
+			(void)snprintf(detail, cap, "profile scope lacks %s", scope);
+		return CB_SSO_DENIED;
+	}
+	if (!json_is_object(ct) || !json_is_object(co)) {
+		say(detail, cap, "profile lacks Contact or Company");
+		return CB_SSO_ERROR;
+	}
+	/* Contact.username is the login email; Contact.email may be empty. */
+	if (claims_set_json(cl, CLAIM_SUB, json_object_get(ct, "id"), true) != CB_OK ||
+	    claims_set_json(cl, CLAIM_COM, json_object_get(co, "id"), true) != CB_OK ||
+	    claims_set_json(cl, CLAIM_EMAIL, json_object_get(ct, "username"), true) != CB_OK ||
+	    claims_set_json(cl, CLAIM_NAME, optional(ct, "fullname"), false) != CB_OK ||
+	    claims_set_json(cl, CLAIM_COM_NAME, optional(co, "name"), false) != CB_OK ||
+	    claims_set_json(cl, CLAIM_REG, optional(co, "iso3166"), false) != CB_OK ||
+	    claims_set_json(cl, CLAIM_CRE, optional(co, "cre"), false) != CB_OK) {
+		say(detail, cap, "profile has an invalid identity field");
+		return CB_SSO_ERROR;
+	}
+	v = json_object_get(ct, "stat");
+	if (v != NULL && !(json_is_integer(v) && json_integer_value(v) == 200) &&
+	    !(json_is_string(v) && strcmp(json_string_value(v), "200") == 0)) {
+		say(detail, cap, "contact is not live");
+		return CB_SSO_DENIED;
+	}
+	v = json_object_get(ct, "flag");
+	if (json_is_integer(v) && (json_integer_value(v) & (CONTACT_DISABLED | CONTACT_DELETED)) != 0) {
+		say(detail, cap, "contact is disabled or deleted");
+		return CB_SSO_DENIED;
 	}
 	return CB_OK;
 }

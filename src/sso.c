@@ -21,13 +21,13 @@
 #include <sodium.h>
 
 #include "admit.h"
+#include "claims.h"
 #include "clock.h"
 #include "config.h"
 #include "cookie.h"
 #include "form.h"
 #include "handlers.h"
 #include "http.h"
-#include "claims.h"
 #include "log.h"
 #include "metrics.h"
 #include "redirect.h"
@@ -39,9 +39,6 @@
 #include "util.h"
 
 #define STATE_COOKIE "cb_sso"
-/* OpenTHC Contact flags (openthc-conventions.md 3.1). */
-#define CONTACT_DISABLED 0x01000000
-#define CONTACT_DELETED 0x08000000
 
 /* 32 random bytes as base64url (43 characters). */
 static void
@@ -219,74 +216,6 @@ exchange_code(const struct handler_ctx *h, const char *code, size_t code_len, co
 	return e;
 }
 
-/* True if the profile's scope (a list, or one space-separated string as
- * some SSO versions send it) has want. */
-static bool
-scope_has(const json_t *scope, const char *want)
-{
-	const json_t *v;
-	size_t i;
-
-	if (json_is_string(scope))
-		return list_has(json_string_value(scope), ' ', want);
-	json_array_foreach(scope, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
-			return true;
-	return false;
-}
-
-/* An optional profile field: null and "" mean absent (the profile sends
- * empty strings for what the scope does not cover). */
-static const json_t *
-optional(const json_t *o, const char *k)
-{
-	const json_t *v = json_object_get(o, k);
-
-	if (json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0))
-		return NULL;
-	return v;
-}
-
-/* The profile as claims (openthc-conventions.md 2.7), validated by the
- * same rules as a token's (claims.h). */
-static enum cb_err
-profile_claims(const json_t *p, const char *scope, struct claims *cl, struct attempt_strings *as)
-{
-	const json_t *ct = json_object_get(p, "Contact"), *co = json_object_get(p, "Company"), *v;
-
-	memset(cl, 0, sizeof(*cl));
-	cl->origin = CLAIMS_SSO;
-	if (!scope_has(json_object_get(p, "scope"), scope)) {
-		(void)snprintf(as->detail, sizeof(as->detail), "profile scope lacks %s", scope);
-		return CB_SSO_DENIED;
-	}
-	if (!json_is_object(ct) || !json_is_object(co))
-		return CB_SSO_ERROR;
-	/* Contact.username is the login email; Contact.email may be empty. */
-	if (claims_set_json(cl, CLAIM_SUB, json_object_get(ct, "id"), true) != CB_OK ||
-	    claims_set_json(cl, CLAIM_COM, json_object_get(co, "id"), true) != CB_OK ||
-	    claims_set_json(cl, CLAIM_EMAIL, json_object_get(ct, "username"), true) != CB_OK ||
-	    claims_set_json(cl, CLAIM_NAME, optional(ct, "fullname"), false) != CB_OK ||
-	    claims_set_json(cl, CLAIM_COM_NAME, optional(co, "name"), false) != CB_OK ||
-	    claims_set_json(cl, CLAIM_REG, optional(co, "iso3166"), false) != CB_OK ||
-	    claims_set_json(cl, CLAIM_CRE, optional(co, "cre"), false) != CB_OK) {
-		(void)snprintf(as->detail, sizeof(as->detail), "profile has an invalid identity field");
-		return CB_SSO_ERROR;
-	}
-	v = json_object_get(ct, "stat");
-	if (v != NULL && !(json_is_integer(v) && json_integer_value(v) == 200) &&
-	    !(json_is_string(v) && strcmp(json_string_value(v), "200") == 0)) {
-		(void)snprintf(as->detail, sizeof(as->detail), "contact is not live");
-		return CB_SSO_DENIED;
-	}
-	v = json_object_get(ct, "flag");
-	if (json_is_integer(v) && (json_integer_value(v) & (CONTACT_DISABLED | CONTACT_DELETED)) != 0) {
-		(void)snprintf(as->detail, sizeof(as->detail), "contact is disabled or deleted");
-		return CB_SSO_DENIED;
-	}
-	return CB_OK;
-}
-
 static enum cb_err
 read_profile(const struct handler_ctx *h, const char *token, struct claims *cl,
     struct attempt_strings *as)
@@ -317,7 +246,7 @@ read_profile(const struct handler_ctx *h, const char *token, struct claims *cl,
 			    resp.status);
 			e = CB_SSO_ERROR;
 		} else {
-			e = profile_claims(j, c->sso_scope, cl, as);
+			e = claims_from_sso_profile(j, c->sso_scope, cl, as->detail, sizeof(as->detail));
 		}
 	}
 	json_decref(j);

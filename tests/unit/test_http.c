@@ -13,9 +13,11 @@
 #include "metrics.h"
 #include "page.h"
 #include "ratelimit.h"
+#include "response.h"
 #include "route.h"
 #include "timefmt.h"
 #include "useragent.h"
+#include "util.h"
 
 static void
 test_form(void)
@@ -338,6 +340,82 @@ test_useragent(void)
 	is_int(strlen(s), CB_USER_AGENT_MAX, "cut at the maximum");
 }
 
+static bool
+starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void
+test_response(void)
+{
+	struct cookie_params cp = {"/", NULL, true, 3600, 1767225600};
+	struct response rs;
+	struct buf out;
+	const char *o;
+
+	response_init(&rs);
+	rs.status = 302;
+	(void)str_set(rs.location, sizeof(rs.location), "https://chat.example/public/channels/x");
+	is_int(cookie_session(&rs.session, "udtwmj9t4bybdjp511zmczcs6c", "mfd9d7zfgjgo7rnqshoittbdzh",
+	    "c7k1xo5f8pgqdr3cjwy5x4bmoo", &cp), CB_OK, "session cookies");
+	rs.has_session = true;
+	buf_init(&out, CB_RESPONSE_HEADER_MAX + CB_RESPONSE_BODY_MAX);
+	is_int(response_render(&rs, "0123456789abcdef", false, &out), CB_OK, "render a redirect");
+	o = buf_str(&out);
+	ok(starts(o, "Status: 302 Found\r\nLocation: https://chat.example/public/channels/x\r\n"),
+	    "status line then Location");
+	ok(strstr(o, "Set-Cookie: MMAUTHTOKEN=udtwmj9t4bybdjp511zmczcs6c;") < strstr(o, "Set-Cookie: MMUSERID=") &&
+	    strstr(o, "Set-Cookie: MMUSERID=") < strstr(o, "Set-Cookie: MMCSRF=") &&
+	    strstr(o, "Set-Cookie: MMAUTHTOKEN=") != NULL, "the three cookies in Mattermost's order");
+	ok(strstr(o, "Cache-Control: no-store\r\n") && strstr(o, "Referrer-Policy: no-referrer\r\n") &&
+	    strstr(o, "X-Frame-Options: DENY\r\n") && strstr(o, "Content-Security-Policy: default-src 'none'"),
+	    "security headers");
+	ok(strstr(o, "X-Request-Id: 0123456789abcdef\r\n") != NULL, "request id header");
+	ok(strstr(o, "Content-Length: 0\r\n\r\n") != NULL && o[out.len - 1] == '\n', "empty body, header end");
+	ok(strstr(o, "Retry-After") == NULL && strstr(o, "Allow:") == NULL, "no Retry-After or Allow");
+	buf_release(&out);
+
+	/* A Location with a control byte never goes out: a 500 page instead. */
+	(void)str_set(rs.location, sizeof(rs.location), "https://chat.example/\r\nSet-Cookie: x=y");
+	buf_init(&out, CB_RESPONSE_HEADER_MAX + CB_RESPONSE_BODY_MAX);
+	is_int(response_render(&rs, "r1", false, &out), CB_EINTERNAL, "bad Location reported");
+	o = buf_str(&out);
+	ok(starts(o, "Status: 500 Internal Server Error\r\n"), "becomes 500");
+	ok(strstr(o, "Location") == NULL && strstr(o, "Set-Cookie") == NULL && strstr(o, "x=y") == NULL,
+	    "no Location, no cookies, nothing injected");
+	ok(strstr(o, "CBO-500") != NULL, "the generic 500 page");
+	buf_release(&out);
+	response_release(&rs);
+
+	/* The generic page keeps Retry-After and Allow, drops the rest. */
+	response_init(&rs);
+	rs.retry_after = 7;
+	rs.n_extra_cookies = 1;
+	(void)str_set(rs.extra_cookies[0], COOKIE_VALUE_MAX, "cb_sso=x; Path=/auth/");
+	is_int(response_error(&rs, CB_REQ_RATE_LIMITED, "r2", true), CB_OK, "error page");
+	is_int(rs.status, 429, "status from the reason");
+	buf_init(&out, CB_RESPONSE_HEADER_MAX + CB_RESPONSE_BODY_MAX);
+	is_int(response_render(&rs, "r2", true, &out), CB_OK, "render HEAD");
+	o = buf_str(&out);
+	ok(strstr(o, "Retry-After: 7\r\n") != NULL, "Retry-After kept");
+	ok(strstr(o, "Set-Cookie") == NULL, "extra cookies dropped");
+	ok(strstr(o, "Content-Type: application/json\r\n") != NULL, "JSON page");
+	ok(strstr(o, "\r\n\r\n") != NULL && strstr(o, "\r\n\r\n")[4] == '\0' &&
+	    strstr(o, "Content-Length: 0\r\n") == NULL, "HEAD: length of the page, no body");
+	buf_release(&out);
+	response_release(&rs);
+	response_init(&rs);
+	rs.allow = "GET, HEAD";
+	is_int(response_error(&rs, CB_REQ_METHOD, "r3", false), CB_OK, "405 page");
+	buf_init(&out, CB_RESPONSE_HEADER_MAX + CB_RESPONSE_BODY_MAX);
+	is_int(response_render(&rs, "r3", false, &out), CB_OK, "render 405");
+	ok(strstr(buf_str(&out), "Allow: GET, HEAD\r\n") != NULL, "Allow kept");
+	ok(strstr(buf_str(&out), "<!DOCTYPE html>") != NULL, "HTML body");
+	buf_release(&out);
+	response_release(&rs);
+}
+
 static void
 run_tests(int argc, char **argv)
 {
@@ -352,4 +430,5 @@ run_tests(int argc, char **argv)
 	test_ratelimit();
 	test_metrics();
 	test_useragent();
+	test_response();
 }
