@@ -76,7 +76,7 @@ def setUpModule():
 
 
 def expected_username(email):
-    """identity.md / src/identity.c for a name that is free: the local part,
+    """identity.md / src/core/identity.c for a name that is free: the local part,
     lower-case, [a-z0-9._-] only, starting with a letter, at most 22."""
     out = ""
     for c in email.split("@", 1)[0].lower():
