@@ -9,17 +9,6 @@
 #include "form.h"
 #include "util.h"
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ascii_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decodes s[0..n) into out; returns the decoded length or -1. */
 static long
 decode(const char *s, size_t n, char *out)
@@ -32,7 +21,7 @@ decode(const char *s, size_t n, char *out)
 		} else if (s[i] == '%') {
 			int hi, lo;
 
-			if (i + 2 >= n || (hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0)
+			if (i + 2 >= n || (hi = hex_digit(s[i + 1])) < 0 || (lo = hex_digit(s[i + 2])) < 0)
 				return -1;
 			out[o++] = (char)(hi * 16 + lo);
 			i += 2;

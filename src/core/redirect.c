@@ -12,17 +12,6 @@
 #include "redirect.h"
 #include "util.h"
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = ascii_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Percent-decodes one path segment s[0..n) into out[cap]; false if an
  * escape is malformed or decodes to something a path segment must not
  * smuggle: a separator ('/', '\\'), '%' or anything but visible ASCII. */
@@ -39,8 +28,8 @@ segment_decode(const char *s, size_t n, char *out, size_t cap, size_t *outlen)
 
 			if (i + 2 >= n)
 				return false;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = hex_digit(s[i + 1]);
+			lo = hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return false;
 			c = (char)(hi * 16 + lo);
