@@ -337,6 +337,7 @@ ready_handle(const struct handler_ctx *h, const struct request *rq, struct respo
 	em = mm_ping(&m, &res);
 	if (h->mmdb != NULL)
 		ed = mmdb_ping(h->mmdb);
+	metrics_ready(h->metrics, es, em, h->mmdb != NULL ? &ed : NULL, rq->now);
 	rs->status = (es == CB_OK && em == CB_OK && ed == CB_OK) ? 200 : 503;
 	rs->content_type = "application/json";
 	buf_printf(&rs->body, "{\"ready\":%s,\"store\":\"%s\",\"mattermost\":\"%s\"",
