@@ -15,7 +15,12 @@ PACKAGES=(
 	python3 python3-psycopg2 python3-bcrypt php-cli iso-codes
 	# browser tests, leak checks, unit verification, packaging
 	chromium valgrind systemd dpkg-dev
+	# the monitoring test reads the shipped rules (YAML)
+	python3-yaml
 )
+# promtool checks and unit-tests the shipped Prometheus rules; Debian ships
+# it only in the prometheus package (whose own service the tests do not use).
+command -v promtool >/dev/null 2>&1 || PACKAGES+=(prometheus)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

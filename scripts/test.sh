@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # test.sh - the whole test suite, from a fresh Debian 12 machine:
 #   1. installs what is missing (scripts/deps.sh);
-#   2. builds with warnings as errors and runs every CTest test (unit,
+#   2. checks the shipped Prometheus rules and runs their unit tests
+#      (promtool);
+#   3. builds with warnings as errors and runs every CTest test (unit,
 #      vectors, CLI, fuzz-corpus replay, integration through real nginx,
 #      Caddy, PostgreSQL, the Mattermost emulator and headless Chromium);
-#   3. rebuilds with ASan+UBSan and runs the unit and integration tests
+#   4. rebuilds with ASan+UBSan and runs the unit and integration tests
 #      against that build;
-#   4. builds the libFuzzer targets with clang and runs each for
+#   5. builds the libFuzzer targets with clang and runs each for
 #      FUZZ_SECONDS (default 30) under ASan+UBSan.
 # Prints a summary with the counts. Exit status 0 only if all passed.
 set -euo pipefail
@@ -17,6 +19,11 @@ JOBS=$(nproc)
 start=$(date +%s)
 
 scripts/deps.sh
+
+echo "== Prometheus rules (promtool check rules, promtool test rules)"
+rules_out=$(CB_REQUIRE_PROMTOOL=1 tests/prometheus/check-rules.sh 2>&1) || { echo "$rules_out"; exit 1; }
+echo "$rules_out"
+rules_summary=$(grep -Eo 'SUCCESS: [0-9]+ rules found' <<<"$rules_out")
 
 echo "== build (gcc, -Werror)"
 cmake -S . -B build -DCB_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -57,4 +64,5 @@ echo
 echo "== summary ($(( $(date +%s) - start ))s)"
 echo "  main build:      $main_summary"
 echo "  ASan+UBSan:      $asan_summary"
+echo "  Prometheus:      $rules_summary, unit tests passed"
 printf '%s' "$fuzz_summary"

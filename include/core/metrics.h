@@ -21,6 +21,14 @@ enum metric_hist {
 	MH_COUNT
 };
 
+/* What /auth/ready checks, in chat_bridge_dependency_up{dependency}. */
+enum metric_dep {
+	MD_STORE = 0,	/* "store": the bridge's PostgreSQL */
+	MD_MM,		/* "mattermost": GET /users/me with the bot token */
+	MD_MMDB,	/* "mattermost_database": database mode only */
+	MD_COUNT
+};
+
 struct metrics;
 
 struct metrics *metrics_new(void);
@@ -32,6 +40,13 @@ void metrics_attempt(struct metrics *m, enum cb_err reason);
 void metrics_observe(struct metrics *m, enum metric_hist h, uint64_t us);
 /* Counts a configuration reload (ok = 1 success, 0 failure). */
 void metrics_reload(struct metrics *m, int ok);
+
+/* Records one readiness check (/auth/ready) made at now (Unix seconds):
+ * each dependency's result; mmdb NULL when it was not checked (login
+ * mode). The last check is exported as chat_bridge_ready,
+ * chat_bridge_dependency_up and chat_bridge_ready_checked_timestamp_seconds. */
+void metrics_ready(struct metrics *m, enum cb_err store, enum cb_err mm, const enum cb_err *mmdb,
+    int64_t now);
 
 /* Appends the exposition text. */
 enum cb_err metrics_render(struct metrics *m, struct buf *b);

@@ -6,6 +6,10 @@
 
 #include "metrics.h"
 
+#ifndef CB_VERSION	/* set by CMake from the project's version */
+#define CB_VERSION "unknown"
+#endif
+
 /* Bucket upper bounds in microseconds: 0.1 ms .. 10 s, finer between 1
  * and 5 ms, where the bridge's own time per click lies. */
 static const uint64_t bounds_us[] = {
@@ -20,10 +24,23 @@ struct hist {
 	atomic_uint_fast64_t count;
 };
 
+/* The last readiness check in one word, so that a scrape sees one check
+ * whole: Unix time << 8 | READY_SEEN | for dependency d, bit 2d = checked,
+ * bit 2d+1 = up. 0 = no check since the start. */
+#define READY_SEEN 0x80u
+_Static_assert(MD_COUNT * 2 <= 7, "dependency bits overlap READY_SEEN");
+
 struct metrics {
 	atomic_uint_fast64_t attempts[CB_ERR_COUNT];
 	atomic_uint_fast64_t reloads_ok, reloads_failed;
+	atomic_uint_fast64_t ready;
 	struct hist h[MH_COUNT];
+};
+
+static const char *const dep_names[MD_COUNT] = {
+	[MD_STORE] = "store",
+	[MD_MM] = "mattermost",
+	[MD_MMDB] = "mattermost_database",
 };
 
 static const struct {
@@ -85,6 +102,20 @@ metrics_reload(struct metrics *m, int ok)
 	    memory_order_relaxed);
 }
 
+void
+metrics_ready(struct metrics *m, enum cb_err store, enum cb_err mm, const enum cb_err *mmdb,
+    int64_t now)
+{
+	uint64_t w = READY_SEEN;
+
+	w |= 1u << (2 * MD_STORE) | (store == CB_OK ? 1u << (2 * MD_STORE + 1) : 0);
+	w |= 1u << (2 * MD_MM) | (mm == CB_OK ? 1u << (2 * MD_MM + 1) : 0);
+	if (mmdb != NULL)
+		w |= 1u << (2 * MD_MMDB) | (*mmdb == CB_OK ? 1u << (2 * MD_MMDB + 1) : 0);
+	w |= (uint64_t)(now > 0 ? now : 0) << 8;
+	atomic_store_explicit(&m->ready, w, memory_order_relaxed);
+}
+
 static const char *
 outcome_of(enum cb_err e)
 {
@@ -97,6 +128,36 @@ static uint64_t
 load(atomic_uint_fast64_t *v)
 {
 	return (uint64_t)atomic_load_explicit(v, memory_order_relaxed);
+}
+
+/* chat_bridge_build_info and the last readiness check. */
+static void
+render_state(struct metrics *m, struct buf *b)
+{
+	uint64_t w = load(&m->ready);
+	size_t d;
+	int ready = 1;
+
+	buf_adds(b, "# HELP chat_bridge_build_info The bridge's version (the value is always 1).\n"
+	    "# TYPE chat_bridge_build_info gauge\n"
+	    "chat_bridge_build_info{version=\"" CB_VERSION "\"} 1\n");
+	if (w & READY_SEEN) {
+		for (d = 0; d < MD_COUNT; d++)
+			if ((w >> (2 * d) & 3u) == 1u)	/* checked, not up */
+				ready = 0;
+		buf_printf(b, "# HELP chat_bridge_ready 1 if the last readiness check (/auth/ready) "
+		    "passed, else 0.\n# TYPE chat_bridge_ready gauge\nchat_bridge_ready %d\n"
+		    "# HELP chat_bridge_dependency_up 1 if the dependency passed the last readiness "
+		    "check, else 0.\n# TYPE chat_bridge_dependency_up gauge\n", ready);
+		for (d = 0; d < MD_COUNT; d++)
+			if (w >> (2 * d) & 1u)
+				buf_printf(b, "chat_bridge_dependency_up{dependency=\"%s\"} %u\n",
+				    dep_names[d], (unsigned)(w >> (2 * d + 1) & 1u));
+	}
+	buf_printf(b, "# HELP chat_bridge_ready_checked_timestamp_seconds Unix time of the last "
+	    "readiness check (/auth/ready); 0 if none since the start.\n"
+	    "# TYPE chat_bridge_ready_checked_timestamp_seconds gauge\n"
+	    "chat_bridge_ready_checked_timestamp_seconds %llu\n", (unsigned long long)(w >> 8));
 }
 
 enum cb_err
@@ -119,6 +180,7 @@ metrics_render(struct metrics *m, struct buf *b)
 	    "chat_bridge_config_reloads_total{result=\"ok\"} %llu\n"
 	    "chat_bridge_config_reloads_total{result=\"failed\"} %llu\n",
 	    (unsigned long long)load(&m->reloads_ok), (unsigned long long)load(&m->reloads_failed));
+	render_state(m, b);
 	for (k = 0; k < MH_COUNT; k++) {
 		struct hist *x = &m->h[k];
 		uint64_t cum = 0, sum = load(&x->sum_us);

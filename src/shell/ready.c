@@ -6,6 +6,7 @@
 #include "config.h"
 #include "handlers.h"
 #include "mm.h"
+#include "metrics.h"
 #include "mmdb.h"
 #include "ready.h"
 #include "request.h"
@@ -19,12 +20,12 @@ ready_handle(const struct handler_ctx *h, const struct request *rq, struct respo
 	struct mm_result res;
 	enum cb_err es, em, ed = CB_OK;
 
-	(void)rq;
 	memset(&res, 0, sizeof(res));
 	es = store_ping(h->store);
 	em = mm_ping(&m, &res);
 	if (h->mmdb != NULL)
 		ed = mmdb_ping(h->mmdb);
+	metrics_ready(h->metrics, es, em, h->mmdb != NULL ? &ed : NULL, rq->now);
 	rs->status = (es == CB_OK && em == CB_OK && ed == CB_OK) ? 200 : 503;
 	rs->content_type = "application/json";
 	buf_printf(&rs->body, "{\"ready\":%s,\"store\":\"%s\",\"mattermost\":\"%s\"",

@@ -313,6 +313,54 @@ test_metrics(void)
 	ok(strstr(b.data, "# TYPE chat_bridge_mattermost_request_seconds histogram\n") != NULL, "mm histogram");
 	ok(strstr(b.data, "# TYPE chat_bridge_store_seconds histogram\n") != NULL, "store histogram");
 	ok(strstr(b.data, "# TYPE chat_bridge_click_own_seconds histogram\n") != NULL, "own-time histogram");
+	ok(strstr(b.data, "chat_bridge_build_info{version=\"") != NULL, "build info");
+	/* No readiness check yet: only the timestamp, 0. */
+	ok(strstr(b.data, "\nchat_bridge_ready_checked_timestamp_seconds 0\n") != NULL, "never checked");
+	ok(strstr(b.data, "\nchat_bridge_ready ") == NULL, "no readiness before a check");
+	ok(strstr(b.data, "chat_bridge_dependency_up{") == NULL, "no dependency before a check");
+	buf_release(&b);
+	metrics_free(m);
+}
+
+static void
+test_metrics_ready(void)
+{
+	struct metrics *m = metrics_new();
+	enum cb_err down = CB_MMDB_UNAVAILABLE, up = CB_OK;
+	struct buf b;
+
+	/* Login mode, all up. */
+	metrics_ready(m, CB_OK, CB_OK, NULL, 1700000000);
+	buf_init(&b, 65536);
+	is_int(metrics_render(m, &b), CB_OK, "render");
+	ok(strstr(b.data, "# TYPE chat_bridge_ready gauge\nchat_bridge_ready 1\n") != NULL, "ready 1");
+	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"store\"} 1\n") != NULL, "store up");
+	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"mattermost\"} 1\n") != NULL, "mm up");
+	ok(strstr(b.data, "mattermost_database") == NULL, "database not checked: no series");
+	ok(strstr(b.data, "# TYPE chat_bridge_ready_checked_timestamp_seconds gauge\n"
+	    "chat_bridge_ready_checked_timestamp_seconds 1700000000\n") != NULL, "timestamp");
+	buf_release(&b);
+
+	/* Database mode, Mattermost's database down: the last check wins. */
+	metrics_ready(m, CB_OK, CB_OK, &down, 1700000060);
+	buf_init(&b, 65536);
+	is_int(metrics_render(m, &b), CB_OK, "render");
+	ok(strstr(b.data, "\nchat_bridge_ready 0\n") != NULL, "ready 0");
+	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"mattermost_database\"} 0\n") != NULL,
+	    "database down");
+	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"store\"} 1\n") != NULL, "store still up");
+	ok(strstr(b.data, "chat_bridge_ready_checked_timestamp_seconds 1700000060\n") != NULL, "new timestamp");
+	buf_release(&b);
+
+	/* Store and Mattermost down, database up. */
+	metrics_ready(m, CB_STORE_UNAVAILABLE, CB_MM_TIMEOUT, &up, 1700000120);
+	buf_init(&b, 65536);
+	is_int(metrics_render(m, &b), CB_OK, "render");
+	ok(strstr(b.data, "\nchat_bridge_ready 0\n") != NULL, "ready 0");
+	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"store\"} 0\n") != NULL, "store down");
+	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"mattermost\"} 0\n") != NULL, "mm down");
+	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"mattermost_database\"} 1\n") != NULL,
+	    "database up");
 	buf_release(&b);
 	metrics_free(m);
 }
@@ -429,6 +477,7 @@ run_tests(int argc, char **argv)
 	test_logline();
 	test_ratelimit();
 	test_metrics();
+	test_metrics_ready();
 	test_useragent();
 	test_response();
 }
