@@ -69,7 +69,7 @@
 #define CB_ISSUERS_MAX		64
 /* Secret files: tokens, HMAC secrets. */
 #define CB_SECRET_MAX		4096
-#define CB_SECRET_MIN_HS256	16
+#define CB_SECRET_MIN_HS256	32	/* below: only with hs256_allow_short */
 
 /* Configuration file. */
 #define CB_CONFIG_FILE_MAX	(1024 * 1024)
@@ -78,6 +78,7 @@
 #define CB_DSN_MAX		1024
 #define CB_PATH_MAX		1024
 #define CB_TEAMS_CONF_MAX	64
+#define CB_JURISDICTIONS_MAX	96	/* [bridge] jurisdiction_teams entries */
 #define CB_TEAM_CHANNELS_MAX	8
 #define CB_WORKERS_MAX		256
 

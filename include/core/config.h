@@ -25,6 +25,14 @@
 
 enum session_mode { SESSION_LOGIN = 0, SESSION_DATABASE = 1 };
 enum link_policy { LINK_EMAIL = 0, LINK_REFUSE = 1 };
+enum guest_policy { GUESTS_REFUSE = 0, GUESTS_ALLOW = 1 };
+
+/* One entry of [bridge] jurisdiction_teams: a team name, or a prefix
+ * followed by '*' ("usa-*"). */
+struct team_pattern {
+	char text[CB_TEAM_NAME_MAX + 2];
+	bool glob;			/* text ends with '*' */
+};
 
 /* [team "name"]: what `chat-bridge teams sync` creates. */
 struct team_def {
@@ -49,11 +57,17 @@ struct config {
 	unsigned workers;
 	enum session_mode session_mode;
 	unsigned session_hours;
+	unsigned session_hours_mobile;	/* = Mattermost SessionLengthMobileInHours */
 	char default_team[CB_TEAM_NAME_MAX + 1];
 	bool create_missing_teams;
 	enum link_policy link_existing;
+	bool link_privileged;		/* may link accounts with roles beyond system_user */
+	bool revoke_on_link;		/* revoke an existing account's sessions when linked */
+	struct team_pattern jurisdictions[CB_JURISDICTIONS_MAX];
+	size_t n_jurisdictions;
 	unsigned leeway_seconds;
 	unsigned rate_limit_per_minute;
+	unsigned rate_limit_ipv6_prefix;	/* IPv6 clients share a bucket per /N */
 	enum log_format log_format;
 	unsigned membership_recheck_seconds;
 
@@ -65,6 +79,7 @@ struct config {
 	unsigned connect_timeout_ms;
 	unsigned timeout_ms;
 	unsigned password_hash_iterations;
+	enum guest_policy guests;
 
 	/* [store] */
 	char store_database[CB_DSN_MAX];
@@ -98,6 +113,14 @@ enum cb_err config_parse(const char *text, size_t len, const char *name, const c
 
 /* Reads and parses the file at path. */
 enum cb_err config_load(const char *path, struct config **out, char *err, size_t errcap) CB_WUR;
+
+/* True if the jurisdiction team t is on the [bridge] jurisdiction_teams
+ * list; *explicit tells whether it is named there (not only by a glob). */
+bool config_jurisdiction_allowed(const struct config *c, const char *t, bool *explicit_name);
+
+/* True if name is on the list by name (no glob), is the default team or
+ * has a [team] section: a team the bridge may create. */
+bool config_team_listed(const struct config *c, const char *name);
 
 /* Frees c, wiping its secrets. NULL is fine. */
 void config_free(struct config *c);

@@ -29,6 +29,8 @@ enum cb_err {
 	CB_REQ_METHOD,		/* method not allowed on route */
 	CB_REQ_RATE_LIMITED,	/* per-address limit reached */
 	CB_REQ_NO_TOKEN,	/* /auth/open without jwt */
+	CB_REQ_BODY_TIMEOUT,	/* POST body not complete within its deadline (408) */
+	CB_REQ_SWAP_CONFIRM,	/* another chat user is signed in: asked first (200) */
 
 	/* Malformed token (400). */
 	CB_TOK_TOO_LONG,
@@ -57,7 +59,12 @@ enum cb_err {
 	/* Account policy (403). */
 	CB_USER_DEACTIVATED,
 	CB_USER_BOT,
-	CB_LINK_REFUSED,
+	CB_LINK_REFUSED,	/* existing account, policy link_existing = refuse */
+	CB_LINK_CONFLICT,	/* the account belongs to another contact (409) */
+	CB_LINK_PRIVILEGED,	/* existing account with roles beyond system_user */
+	CB_USER_UNVERIFIED,	/* existing account whose email Mattermost has not verified */
+	CB_USER_GUEST,		/* guest account, guests not allowed */
+	CB_USER_REMOTE,		/* shared-channel user of another server */
 	CB_USER_UNUSABLE,	/* login impossible (MFA, SSO account) */
 
 	/* OAuth2 sign-in with OpenTHC SSO. */
@@ -85,6 +92,10 @@ const char *cb_err_reason(enum cb_err e);
 
 /* HTTP status a request refused with e answers with (200 for CB_OK). */
 int cb_err_status(enum cb_err e);
+
+/* The outcome class of e: "ok" (signed in, or a page that continues the
+ * sign-in), "refused" (4xx) or "error" (5xx). */
+const char *cb_err_outcome(enum cb_err e);
 
 /* One-line English description of e, for operators (CLI, logs). */
 const char *cb_err_describe(enum cb_err e);

@@ -59,7 +59,7 @@ fail(struct parser *p, const char *fmt, ...)
 }
 
 enum ktype { K_MODE, K_STR, K_SITE_URL, K_HTTP_URL, K_DSN, K_LISTEN, K_UINT, K_BOOL, K_ENUM, K_SECRET,
-	K_TEAM, K_HOST };
+	K_TEAM, K_HOST, K_JURISDICTIONS };
 
 struct key {
 	int sec;
@@ -74,6 +74,7 @@ struct key {
 static const char *const modes[] = {"login", "database", NULL};
 static const char *const policies[] = {"email", "refuse", NULL};
 static const char *const formats[] = {"json", "text", NULL};
+static const char *const guest_policies[] = {"refuse", "allow", NULL};
 
 #define F(m) offsetof(struct config, m), sizeof(((struct config *)0)->m)
 static const struct key keys[] = {
@@ -86,6 +87,11 @@ static const struct key keys[] = {
 	{S_BRIDGE, "default_team", K_TEAM, F(default_team), 0, 0, NULL},
 	{S_BRIDGE, "create_missing_teams", K_BOOL, F(create_missing_teams), 0, 0, NULL},
 	{S_BRIDGE, "link_existing", K_ENUM, F(link_existing), 0, 0, policies},
+	{S_BRIDGE, "link_privileged", K_BOOL, F(link_privileged), 0, 0, NULL},
+	{S_BRIDGE, "revoke_on_link", K_BOOL, F(revoke_on_link), 0, 0, NULL},
+	{S_BRIDGE, "jurisdiction_teams", K_JURISDICTIONS, F(jurisdictions), 0, 0, NULL},
+	{S_BRIDGE, "rate_limit_ipv6_prefix", K_UINT, F(rate_limit_ipv6_prefix), 16, 128, NULL},
+	{S_BRIDGE, "session_hours_mobile", K_UINT, F(session_hours_mobile), 1, 87600, NULL},
 	{S_BRIDGE, "leeway_seconds", K_UINT, F(leeway_seconds), 0, CB_LEEWAY_MAX, NULL},
 	{S_BRIDGE, "rate_limit_per_minute", K_UINT, F(rate_limit_per_minute), 0, 1000000, NULL},
 	{S_BRIDGE, "log_format", K_ENUM, F(log_format), 0, 0, formats},
@@ -100,6 +106,7 @@ static const struct key keys[] = {
 	{S_MATTERMOST, "timeout_ms", K_UINT, F(timeout_ms), 1, 300000, NULL},
 	{S_MATTERMOST, "password_hash_iterations", K_UINT, F(password_hash_iterations), 1000,
 	    10000000, NULL},
+	{S_MATTERMOST, "guests", K_ENUM, F(guests), 0, 0, guest_policies},
 	{S_STORE, "database", K_DSN, F(store_database), 0, 0, NULL},
 	{S_STORE, "audit_retention_days", K_UINT, F(audit_retention_days), 0, 36500, NULL},
 	{S_SSO, "origin", K_HTTP_URL, F(sso_origin), 0, 0, NULL},
@@ -114,6 +121,24 @@ static const struct key keys[] = {
 static const char *const section_names[] = {"", "bridge", "mattermost", "store", "sso",
 	"issuer", "team"};
 
+/* OpenTHC's jurisdiction teams: the US states (usa-xx), Brazil, Ecuador,
+ * Panama, Peru, Uruguay and South Africa. */
+static const char *const default_jurisdictions[] = {"usa-*", "bra", "ecu", "pan", "per", "ury",
+	"zaf"};
+
+static void
+set_default_jurisdictions(struct config *c)
+{
+	size_t i, n = sizeof(default_jurisdictions) / sizeof(default_jurisdictions[0]);
+
+	for (i = 0; i < n; i++) {
+		(void)str_set(c->jurisdictions[i].text, sizeof(c->jurisdictions[i].text),
+		    default_jurisdictions[i]);
+		c->jurisdictions[i].glob = strchr(default_jurisdictions[i], '*') != NULL;
+	}
+	c->n_jurisdictions = n;
+}
+
 static void
 set_defaults(struct config *c)
 {
@@ -123,6 +148,10 @@ set_defaults(struct config *c)
 	c->session_hours = 720;
 	(void)str_set(c->default_team, sizeof(c->default_team), "public");
 	c->link_existing = LINK_EMAIL;
+	c->revoke_on_link = true;
+	c->rate_limit_ipv6_prefix = 64;
+	c->session_hours_mobile = 720;
+	set_default_jurisdictions(c);
 	c->leeway_seconds = 60;
 	c->rate_limit_per_minute = 60;
 	c->log_format = LOG_JSON;
@@ -175,6 +204,22 @@ url_ok(const char *v, bool allow_path, bool *https, const char **path)
 			return false;
 	*path = p;
 	return true;
+}
+
+/* True if the URL's host is a loopback address (127.0.0.0/8, localhost). */
+static bool
+url_loopback(const char *v)
+{
+	const char *host = strstr(v, "://");
+	size_t n;
+
+	if (host == NULL)
+		return false;
+	host += 3;
+	n = strcspn(host, ":/");
+	if (n == 9 && strncmp(host, "localhost", 9) == 0)
+		return true;
+	return n >= 7 && strncmp(host, "127.", 4) == 0 && strspn(host, "0123456789.") >= n;
 }
 
 /* Mattermost's team name rules (model/team.go IsValid), stricter than
@@ -283,6 +328,35 @@ read_secret(struct parser *p, const char *v, struct secret *out)
 	return CB_OK;
 }
 
+static enum cb_err each_item(struct parser *p, const char *v,
+    enum cb_err (*fn)(struct parser *, const char *, size_t));
+
+/* One jurisdiction_teams entry: a team name, or a prefix of one
+ * followed by '*' ("usa-*"). */
+static enum cb_err
+add_jurisdiction(struct parser *p, const char *s, size_t n)
+{
+	struct config *c = p->c;
+	bool glob = n > 1 && s[n - 1] == '*';
+	size_t len = glob ? n - 1 : n;
+	bool ok;
+
+	if (c->n_jurisdictions == CB_JURISDICTIONS_MAX)
+		return fail(p, "jurisdiction_teams: at most %d entries", CB_JURISDICTIONS_MAX);
+	if (glob)	/* a prefix: what a team name may start with */
+		ok = len < CB_TEAM_NAME_MAX && ascii_isalnum(s[0]) && s[0] == ascii_lower(s[0]) &&
+		    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
+	else
+		ok = is_team_name(s, len);
+	if (!ok)
+		return fail(p, "jurisdiction_teams: '%.*s' is neither a team name nor a prefix "
+		    "followed by *", (int)(n > 64 ? 64 : n), s);
+	(void)str_copy(c->jurisdictions[c->n_jurisdictions].text,
+	    sizeof(c->jurisdictions[0].text), s, n);
+	c->jurisdictions[c->n_jurisdictions++].glob = glob;
+	return CB_OK;
+}
+
 static enum cb_err
 set_scalar(struct parser *p, const struct key *k, const char *v)
 {
@@ -319,6 +393,11 @@ set_scalar(struct parser *p, const struct key *k, const char *v)
 			    "slash, got '%s'", k->name, v);
 		if (strstr(path, "/api/v4") != NULL)
 			return fail(p, "%s: give the base URL without /api/v4", k->name);
+		/* The bot token and the OAuth2 client secret travel to these:
+		 * plain http only where nothing crosses a network. */
+		if (!https && !url_loopback(v))
+			return fail(p, "%s: use https:// (plain http only for a loopback address)",
+			    k->name);
 		return str_copy(field, k->size, v, n) == CB_OK ? CB_OK : fail(p, "too long");
 	case K_DSN:
 		if (!no_controls(v, n) || str_copy(field, k->size, v, n) != CB_OK)
@@ -349,6 +428,9 @@ set_scalar(struct parser *p, const struct key *k, const char *v)
 		if (!mm_team_name_ok(v))
 			return fail(p, "%s: '%s' is not a valid Mattermost team name", k->name, v);
 		return str_copy(field, k->size, v, n) == CB_OK ? CB_OK : fail(p, "too long");
+	case K_JURISDICTIONS:
+		p->c->n_jurisdictions = 0;
+		return each_item(p, v, add_jurisdiction);
 	case K_HOST:
 		for (i = 0; i < n; i++)
 			if (!ascii_isalnum(v[i]) && v[i] != '.' && v[i] != '-')
@@ -414,11 +496,7 @@ add_hs256(struct parser *p, const char *s, size_t n)
 		return fail(p, "path too long");
 	if ((e = read_secret(p, path, &iss->hs256[iss->n_hs256])) != CB_OK)
 		return e;
-	if (!(p->flags & CONFIG_SKIP_SECRETS) && iss->hs256[iss->n_hs256].len < CB_SECRET_MIN_HS256) {
-		secret_free(&iss->hs256[iss->n_hs256]);
-		return fail(p, "hs256_secret_file: secret shorter than %d bytes", CB_SECRET_MIN_HS256);
-	}
-	iss->n_hs256++;
+	iss->n_hs256++;	/* its length is checked in finish(), with hs256_allow_short */
 	return CB_OK;
 }
 
@@ -457,10 +535,13 @@ add_channel(struct parser *p, const char *s, size_t n)
 static enum cb_err
 set_list_key(struct parser *p, const char *k, const char *v)
 {
-	static const char *const ikeys[] = {"name", "ed25519", "hs256_secret_file", "teams"};
+	static const char *const ikeys[] = {"name", "ed25519", "hs256_secret_file", "teams",
+		"link_existing", "hs256_allow_short"};
 	static const char *const tkeys[] = {"display_name", "type", "channels"};
 	const char *const *names = p->sec == S_ISSUER ? ikeys : tkeys;
-	size_t nnames = p->sec == S_ISSUER ? 4 : 3, i;
+	size_t nnames = p->sec == S_ISSUER ? sizeof(ikeys) / sizeof(ikeys[0])
+	    : sizeof(tkeys) / sizeof(tkeys[0]), i;
+	bool b;
 
 	for (i = 0; i < nnames; i++)
 		if (strcmp(k, names[i]) == 0)
@@ -479,7 +560,20 @@ set_list_key(struct parser *p, const char *k, const char *v)
 			return CB_OK;
 		case 1: return each_item(p, v, add_ed25519);
 		case 2: return each_item(p, v, add_hs256);
-		default: return each_item(p, v, add_issuer_team);
+		case 3: return each_item(p, v, add_issuer_team);
+		case 4:
+			if (strcmp(v, "email") == 0)
+				p->issuer->link_existing = ISSUER_LINK_EMAIL;
+			else if (strcmp(v, "refuse") == 0)
+				p->issuer->link_existing = ISSUER_LINK_REFUSE;
+			else
+				return fail(p, "link_existing: expected email or refuse, got '%s'", v);
+			return CB_OK;
+		default:
+			if (bool_value(p, v, &b) != CB_OK)
+				return CB_ECONFIG;
+			p->issuer->hs256_allow_short = b;
+			return CB_OK;
 		}
 	}
 	switch (i) {
@@ -553,6 +647,7 @@ section_header(struct parser *p, char *s)
 		p->issuer = &v[p->c->issuers.n++];
 		memset(p->issuer, 0, sizeof(*p->issuer));
 		(void)str_set(p->issuer->id, sizeof(p->issuer->id), arg);
+		p->issuer->line = p->line;
 		return CB_OK;
 	}
 	if (sec == S_TEAM) {
@@ -678,11 +773,23 @@ finish(struct parser *p)
 	}
 	if (c->issuers.n == 0)
 		return fail(p, "no [issuer \"ID\"] section: at least one trusted issuer is needed");
-	for (i = 0; i < c->issuers.n; i++)
-		if (c->issuers.v[i].n_ed25519 == 0 && c->issuers.v[i].n_hs256 == 0 &&
-		    !(p->flags & CONFIG_SKIP_SECRETS))
+	for (i = 0; i < c->issuers.n; i++) {
+		const struct issuer *iss = &c->issuers.v[i];
+		size_t k;
+
+		if (iss->n_ed25519 == 0 && iss->n_hs256 == 0 && !(p->flags & CONFIG_SKIP_SECRETS))
 			return fail(p, "[issuer \"%s\"] has neither ed25519 keys nor "
-			    "hs256_secret_file", c->issuers.v[i].id);
+			    "hs256_secret_file", iss->id);
+		for (k = 0; k < iss->n_hs256; k++) {
+			if (iss->hs256[k].len >= CB_SECRET_MIN_HS256 || iss->hs256_allow_short)
+				continue;
+			p->line = iss->line;
+			return fail(p, "[issuer \"%s\"] hs256_secret_file: secret shorter than %d bytes "
+			    "(generate one with: head -c 32 /dev/urandom | base64; or, only while "
+			    "rotating an old secret, hs256_allow_short = true)", iss->id,
+			    CB_SECRET_MIN_HS256);
+		}
+	}
 	for (i = 0; i < c->n_teams; i++)
 		if (c->teams[i].display_name[0] == '\0')
 			(void)str_set(c->teams[i].display_name, sizeof(c->teams[i].display_name),
@@ -781,6 +888,12 @@ config_load(const char *path, struct config **out, char *err, size_t errcap)
 		    CB_CONFIG_FILE_MAX);
 		goto out;
 	}
+	/* Whoever may write it decides which keys sign people in. */
+	if ((st.st_mode & 022) != 0) {
+		(void)snprintf(err, errcap, "%s: mode %04o: the configuration must not be writable by "
+		    "group or others (run: chmod go-w %s)", path, (unsigned)(st.st_mode & 07777), path);
+		goto out;
+	}
 	if ((text = malloc((size_t)st.st_size + 1)) == NULL) {
 		(void)snprintf(err, errcap, "%s: out of memory", path);
 		e = CB_ENOMEM;
@@ -810,6 +923,43 @@ out:
 	free(text);
 	close(fd);
 	return e;
+}
+
+bool
+config_jurisdiction_allowed(const struct config *c, const char *t, bool *explicit_name)
+{
+	size_t i, n;
+	bool allowed = false;
+
+	*explicit_name = false;
+	for (i = 0; i < c->n_jurisdictions; i++) {
+		const struct team_pattern *j = &c->jurisdictions[i];
+
+		n = strlen(j->text);
+		if (!j->glob && strcmp(j->text, t) == 0) {
+			*explicit_name = true;
+			return true;
+		}
+		if (j->glob && strncmp(j->text, t, n - 1) == 0)
+			allowed = true;
+	}
+	return allowed;
+}
+
+bool
+config_team_listed(const struct config *c, const char *name)
+{
+	size_t i;
+
+	if (strcmp(c->default_team, name) == 0)
+		return true;
+	for (i = 0; i < c->n_jurisdictions; i++)
+		if (!c->jurisdictions[i].glob && strcmp(c->jurisdictions[i].text, name) == 0)
+			return true;
+	for (i = 0; i < c->n_teams; i++)
+		if (strcmp(c->teams[i].name, name) == 0)
+			return true;
+	return false;
 }
 
 void

@@ -27,6 +27,8 @@ static const struct err_row rows[CB_ERR_COUNT] = {
 	[CB_REQ_METHOD] = {"method_not_allowed", 405, "method not allowed"},
 	[CB_REQ_RATE_LIMITED] = {"rate_limited", 429, "too many attempts from this client address"},
 	[CB_REQ_NO_TOKEN] = {"no_token", 200, "no token given"},
+	[CB_REQ_BODY_TIMEOUT] = {"body_timeout", 408, "request body not received in time"},
+	[CB_REQ_SWAP_CONFIRM] = {"swap_confirm", 200, "another chat user is signed in; confirmation asked"},
 
 	[CB_TOK_TOO_LONG] = {"token_too_long", 400, "token longer than 4096 bytes"},
 	[CB_TOK_CHARSET] = {"token_charset", 400, "token has characters outside [A-Za-z0-9_.-]"},
@@ -53,6 +55,11 @@ static const struct err_row rows[CB_ERR_COUNT] = {
 	[CB_USER_DEACTIVATED] = {"user_deactivated", 403, "Mattermost account is deactivated"},
 	[CB_USER_BOT] = {"user_is_bot", 403, "Mattermost account is a bot"},
 	[CB_LINK_REFUSED] = {"link_refused", 403, "existing account with this email; linking refused by policy"},
+	[CB_LINK_CONFLICT] = {"link_conflict", 409, "the Mattermost account belongs to another OpenTHC contact"},
+	[CB_LINK_PRIVILEGED] = {"link_privileged", 403, "existing account has roles beyond system_user; link_privileged is off"},
+	[CB_USER_UNVERIFIED] = {"user_unverified", 403, "existing account whose email Mattermost has not verified"},
+	[CB_USER_GUEST] = {"user_guest", 403, "guest account; guests are not allowed"},
+	[CB_USER_REMOTE] = {"user_remote", 403, "shared-channel user of another server"},
 	[CB_USER_UNUSABLE] = {"user_unusable", 403, "Mattermost refuses a session for this account"},
 
 	[CB_SSO_STATE] = {"sso_state", 400, "OAuth2 state missing, wrong, reused or expired"},
@@ -89,6 +96,14 @@ int
 cb_err_status(enum cb_err e)
 {
 	return row(e)->status;
+}
+
+const char *
+cb_err_outcome(enum cb_err e)
+{
+	if (e == CB_OK || e == CB_REQ_NO_TOKEN || e == CB_REQ_SWAP_CONFIRM)
+		return "ok";
+	return row(e)->status >= 500 ? "error" : "refused";
 }
 
 const char *

@@ -12,9 +12,7 @@
 const char *
 attempt_outcome(const struct attempt *a)
 {
-	if (a->reason == CB_OK || a->reason == CB_REQ_NO_TOKEN)
-		return "ok";
-	return a->status >= 500 ? "error" : "refused";
+	return cb_err_outcome(a->reason);
 }
 
 /* One field; NULL or "" values are omitted. */

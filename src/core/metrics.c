@@ -116,14 +116,6 @@ metrics_ready(struct metrics *m, enum cb_err store, enum cb_err mm, const enum c
 	atomic_store_explicit(&m->ready, w, memory_order_relaxed);
 }
 
-static const char *
-outcome_of(enum cb_err e)
-{
-	if (e == CB_OK || e == CB_REQ_NO_TOKEN)
-		return "ok";
-	return cb_err_status(e) >= 500 ? "error" : "refused";
-}
-
 static uint64_t
 load(atomic_uint_fast64_t *v)
 {
@@ -173,7 +165,7 @@ metrics_render(struct metrics *m, struct buf *b)
 		if (v == 0 && i != CB_OK)
 			continue;
 		buf_printf(b, "chat_bridge_attempts_total{outcome=\"%s\",reason=\"%s\"} %llu\n",
-		    outcome_of((enum cb_err)i), cb_err_reason((enum cb_err)i), (unsigned long long)v);
+		    cb_err_outcome((enum cb_err)i), cb_err_reason((enum cb_err)i), (unsigned long long)v);
 	}
 	buf_printf(b, "# HELP chat_bridge_config_reloads_total Configuration reloads (SIGHUP).\n"
 	    "# TYPE chat_bridge_config_reloads_total counter\n"

@@ -53,6 +53,11 @@ secret_read_file(const char *path, struct secret *out, char *err, size_t errcap)
 		(void)snprintf(err, errcap, "secret file %s is not a regular file", path);
 		goto out;
 	}
+	if (st.st_uid != geteuid()) {
+		(void)snprintf(err, errcap, "secret file %s is owned by uid %u; it must belong to the "
+		    "user the bridge runs as (uid %u)", path, (unsigned)st.st_uid, (unsigned)geteuid());
+		goto out;
+	}
 	if ((st.st_mode & 077) != 0) {
 		(void)snprintf(err, errcap,
 		    "secret file %s has mode %04o; it must not be accessible by group or others "

@@ -71,6 +71,11 @@ test_full(void)
 	    "log_format = text\n"
 	    "cookie_domain = chat.openthc.example.com\n"
 	    "membership_recheck_seconds = 60\n"
+	    "link_privileged = true\n"
+	    "revoke_on_link = false\n"
+	    "jurisdiction_teams = usa-*, bra, ecu\n"
+	    "rate_limit_ipv6_prefix = 56\n"
+	    "session_hours_mobile = 24\n"
 	    "\n"
 	    "[mattermost]\n"
 	    "  url = http://127.0.0.1:8065  \n"
@@ -79,6 +84,7 @@ test_full(void)
 	    "connect_timeout_ms = 500\n"
 	    "timeout_ms = 3000\n"
 	    "password_hash_iterations = 1000\n"
+	    "guests = allow\n"
 	    "[store]\n"
 	    "database = postgresql://chat_bridge@127.0.0.1/chat_bridge\n"
 	    "audit_retention_days = 400\n"
@@ -89,6 +95,7 @@ test_full(void)
 	    "; a comment\n"
 	    "[issuer \"01BD3TJX9A4TE4AXA6EZE0ZFNP\"]\n"
 	    "name = sso\n"
+	    "link_existing = email\n"
 	    "ed25519 = A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg, 11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\n"
 	    "teams = openthc, staff\n"
 	    "[issuer \"01Y2AMN4631CA1YJ6XFPPJD6BN\"]\n"
@@ -132,7 +139,25 @@ test_full(void)
 	is_int(c->issuers.v[0].n_teams, 2, "two grantable teams");
 	is_str(c->issuers.v[0].name, "sso", "issuer name");
 	is_int(c->issuers.v[1].n_hs256, 2, "two hs256 secrets (rotation)");
-	ok(c->issuers.v[1].hs256[0].len == strlen("lab.openthc.example-secret"), "hs256 secret raw bytes, no newline");
+	ok(c->issuers.v[1].hs256[0].len == strlen("lab.openthc.example-secret-0123456789"), "hs256 secret raw bytes, no newline");
+	is_int(c->issuers.v[0].link_existing, ISSUER_LINK_EMAIL, "issuer link_existing email");
+	is_int(c->issuers.v[1].link_existing, ISSUER_LINK_DEFAULT, "issuer link_existing inherited");
+	ok(c->link_privileged && !c->revoke_on_link, "link_privileged, revoke_on_link");
+	is_int(c->n_jurisdictions, 3, "jurisdiction_teams replaces the default list");
+	{
+		bool ex;
+
+		ok(config_jurisdiction_allowed(c, "usa-wa", &ex) && !ex, "usa-wa by the glob");
+		ok(config_jurisdiction_allowed(c, "bra", &ex) && ex, "bra by name");
+		ok(!config_jurisdiction_allowed(c, "zaf", &ex), "zaf not listed here");
+		ok(!config_jurisdiction_allowed(c, "usa", &ex), "the glob needs its prefix");
+		ok(config_team_listed(c, "bra") && config_team_listed(c, "usa-wa") &&
+		    config_team_listed(c, "public") && !config_team_listed(c, "usa-or"),
+		    "listed: by name, [team] sections, the default team; not by a glob");
+	}
+	is_int(c->rate_limit_ipv6_prefix, 56, "rate_limit_ipv6_prefix");
+	is_int(c->session_hours_mobile, 24, "session_hours_mobile");
+	is_int(c->guests, GUESTS_ALLOW, "guests allow");
 	is_int(c->n_teams, 2, "two teams");
 	is_str(c->teams[0].display_name, "USA/Washington", "display name");
 	ok(!c->teams[0].open && c->teams[1].open, "team types");
@@ -156,6 +181,18 @@ test_full(void)
 		is_int(c->timeout_ms, 5000, "default timeout");
 		is_int(c->connect_timeout_ms, 2000, "default connect timeout");
 		is_int(c->audit_retention_days, 0, "audit rows kept by default");
+		ok(!c->link_privileged && c->revoke_on_link, "privileged accounts not linked, sessions revoked");
+		is_int(c->rate_limit_ipv6_prefix, 64, "IPv6 clients keyed by /64");
+		is_int(c->guests, GUESTS_REFUSE, "guests refused");
+		is_int(c->session_hours_mobile, 720, "mobile session hours");
+		{
+			bool ex;
+
+			ok(config_jurisdiction_allowed(c, "usa-wa", &ex) && !ex &&
+			    config_jurisdiction_allowed(c, "zaf", &ex) && ex &&
+			    !config_jurisdiction_allowed(c, "openthc", &ex),
+			    "default: OpenTHC's jurisdictions (usa-*, bra, ecu, pan, per, ury, zaf)");
+		}
 	}
 	config_free(c);
 }
@@ -220,6 +257,14 @@ test_errors(void)
 	expect_error(BRIDGE MM STORE, "no [issuer \"ID\"] section", "no issuer");
 	expect_error(BRIDGE MM STORE "[issuer \"X\"]\nname = x\n", "[issuer \"X\"] has neither ed25519 keys nor hs256_secret_file", "issuer without keys");
 	expect_error(BASE "[sso]\norigin = https://sso.example\n", "missing required key client_id in [sso]", "partial sso");
+	expect_error("[mattermost]\nurl = http://mm.internal:8065\n", "t.conf:2: url: use https://", "plain http to a remote Mattermost");
+	expect_error("[sso]\norigin = http://sso.openthc.example.com\n", "t.conf:2: origin: use https://", "plain http SSO origin");
+	expect_error("[bridge]\njurisdiction_teams = usa-*, Brazil\n", "t.conf:2: jurisdiction_teams: 'Brazil' is neither", "bad jurisdiction");
+	expect_error("[bridge]\njurisdiction_teams = *\n", "jurisdiction_teams: '*' is neither", "a bare * is not allowed");
+	expect_error("[bridge]\njurisdiction_teams = u*a\n", "jurisdiction_teams", "* inside a name");
+	expect_error("[issuer \"X\"]\nlink_existing = maybe\n", "t.conf:2: link_existing: expected email or refuse", "issuer link_existing");
+	expect_error("[bridge]\nrate_limit_ipv6_prefix = 8\n", "rate_limit_ipv6_prefix: expected an integer from 16 to 128", "prefix range");
+	expect_error("[mattermost]\nguests = sometimes\n", "t.conf:2: guests: unknown value", "guests");
 }
 
 static void
@@ -244,15 +289,25 @@ test_secrets(void)
 	put("big.secret", big, 0600);
 	expect_error(BRIDGE "[mattermost]\ntoken_file = big.secret\n", "is larger than 4096 bytes", "oversized secret");
 	put("short.secret", "short\n", 0600);
-	expect_error(BRIDGE MM STORE "[issuer \"X\"]\nhs256_secret_file = short.secret\n", "secret shorter than 16 bytes", "short hs256 secret");
+	expect_error(BRIDGE MM STORE "[issuer \"X\"]\nhs256_secret_file = short.secret\n",
+	    "t.conf:9: [issuer \"X\"] hs256_secret_file: secret shorter than 32 bytes", "short hs256 secret");
+	put("old.secret", "lab.openthc.example-secret", 0600);	/* token.md's: 26 bytes */
+	expect_error(BRIDGE MM STORE "[issuer \"X\"]\nhs256_secret_file = old.secret\n",
+	    "secret shorter than 32 bytes", "a 26-byte secret is short");
+	ok(config_parse(BRIDGE MM STORE "[issuer \"X\"]\nhs256_secret_file = old.secret\nhs256_allow_short = true\n",
+	    strlen(BRIDGE MM STORE "[issuer \"X\"]\nhs256_secret_file = old.secret\nhs256_allow_short = true\n"),
+	    "t.conf", dir, 0, &c, err, sizeof(err)) == CB_OK && c->issuers.v[0].hs256_allow_short,
+	    "hs256_allow_short accepts it (%s)", err);
+	config_free(c);
+	c = NULL;
 	expect_error(BRIDGE "[mattermost]\nurl = http://127.0.0.1:8065\ntoken_file = mm.token\npassword_secret_file = short.secret\n" STORE ISS,
 	    "t.conf:6: password_secret_file: secret shorter than 32 bytes", "short password secret");
 	put("space.token", "abc def\n", 0600);
 	expect_error(BRIDGE "[mattermost]\nurl = http://127.0.0.1:8065\ntoken_file = space.token\npassword_secret_file = pw.secret\n" STORE ISS,
 	    "t.conf:5: token_file: the Mattermost token must be visible ASCII", "token with a space");
 	/* Secrets skipped: what the fuzz target and syntax checks use. */
-	ok(config_parse(BRIDGE "[mattermost]\nurl = http://x.example\ntoken_file = nope\npassword_secret_file = nope\n" STORE ISS,
-	    strlen(BRIDGE "[mattermost]\nurl = http://x.example\ntoken_file = nope\npassword_secret_file = nope\n" STORE ISS),
+	ok(config_parse(BRIDGE "[mattermost]\nurl = https://x.example\ntoken_file = nope\npassword_secret_file = nope\n" STORE ISS,
+	    strlen(BRIDGE "[mattermost]\nurl = https://x.example\ntoken_file = nope\npassword_secret_file = nope\n" STORE ISS),
 	    "t.conf", dir, CONFIG_SKIP_SECRETS, &c, err, sizeof(err)) == CB_OK, "CONFIG_SKIP_SECRETS parses without reading files");
 	config_free(c);
 	/* config_load reads a file and resolves *_file relative to it. */
@@ -265,6 +320,31 @@ test_secrets(void)
 		config_free(c);
 		is_int(config_load("/nonexistent/bridge.conf", &c, err, sizeof(err)), CB_ECONFIG, "missing file");
 		ok(strstr(err, "/nonexistent/bridge.conf: cannot open") != NULL, "message names the file");
+		chmod(path, 0664);
+		is_int(config_load(path, &c, err, sizeof(err)), CB_ECONFIG, "group-writable configuration");
+		ok(strstr(err, "mode 0664: the configuration must not be writable by group or others") != NULL,
+		    "message says why (%s)", err);
+		chmod(path, 0646);
+		is_int(config_load(path, &c, err, sizeof(err)), CB_ECONFIG, "world-writable configuration");
+		chmod(path, 0640);
+		is_int(config_load(path, &c, err, sizeof(err)), CB_OK, "0640 is fine");
+		config_free(c);
+		c = NULL;
+	}
+	/* A secret file must belong to the user the bridge runs as. Only root
+	 * can give a file away, so the check runs where the tests run as root. */
+	if (geteuid() == 0) {
+		char path[256];
+
+		put("foreign.secret", "0123456789abcdef0123456789abcdef\n", 0600);
+		snprintf(path, sizeof(path), "%s/foreign.secret", dir);
+		if (chown(path, 65534, 65534) != 0)
+			abort();
+		expect_error(BRIDGE "[mattermost]\ntoken_file = foreign.secret\n",
+		    "is owned by uid 65534; it must belong to the user the bridge runs as (uid 0)",
+		    "secret file of another user");
+	} else {
+		printf("# skipped the secret-owner check: it needs root to chown a file\n");
 	}
 }
 
@@ -296,8 +376,8 @@ run_tests(int argc, char **argv)
 		abort();
 	put("mm.token", "admintokenadmintoken1234ab\n", 0600);
 	put("pw.secret", "0123456789abcdef0123456789abcdef0123456789\n", 0600);
-	put("lab.secret", "lab.openthc.example-secret", 0600);
-	put("lab-old.secret", "lab.openthc.example-old-secret\n", 0600);
+	put("lab.secret", "lab.openthc.example-secret-0123456789", 0600);
+	put("lab-old.secret", "lab.openthc.example-old-secret-0123456\n", 0600);
 	put("sso.secret", "sso-client-secret-value\n", 0600);
 	test_full();
 	test_errors();
