@@ -55,6 +55,8 @@
 #define CB_RESPONSE_BODY_MAX	65536
 #define CB_LOCATION_MAX		4096
 #define CB_RESPONSE_HEADER_MAX	16384
+/* A contact's pseudonym in logs and audit rows: 8 bytes in hex. */
+#define CB_PSEUDONYM_LEN	16
 /* The safe detail of an attempt (log line, audit row). */
 #define CB_DETAIL_MAX		159
 /* Log lines: the formatted message, and the whole line with its fields. */
@@ -103,6 +105,8 @@
 #define CB_MMID_LEN		26
 #define CB_MM_USERNAME_MAX	22	/* product spec: 3-22 characters */
 #define CB_MM_ROLES_MAX		256	/* sessions.roles varchar(256) */
+#define CB_MM_NAME_RUNES	64	/* first_name, last_name: code points */
+#define CB_MM_POSITION_RUNES	128	/* position: code points */
 #define CB_MM_BODY_MAX		(1024 * 1024)
 #define CB_PASSWORD_MAX		72	/* bcrypt limit Mattermost enforces */
 #define CB_MM_ERROR_ID_MAX	127	/* an AppError id we keep */

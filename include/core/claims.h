@@ -85,7 +85,8 @@ enum cb_err claims_set_teams_json(struct claims *c, const struct json_t *v) CB_W
 enum cb_err claims_email(const char *s, size_t n, char out[CB_EMAIL_MAX + 1]) CB_WUR;
 
 /* A display name: at most CB_NAME_MAX bytes as sent, then C0, DEL and C1
- * control characters removed; written to out[CB_NAME_MAX + 1]. */
+ * control characters and the Unicode bidi controls (U+061C, U+200E/F,
+ * U+202A..E, U+2066..9) removed; written to out[CB_NAME_MAX + 1]. */
 enum cb_err claims_text(const char *s, size_t n, char out[CB_NAME_MAX + 1]) CB_WUR;
 
 /* True if s[0..n) is a valid value for f (no copy). */

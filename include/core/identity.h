@@ -13,6 +13,7 @@
 #include "err.h"
 
 struct claims;
+struct config;
 struct issuer;
 
 /* Number of username candidates identity_username can produce. */
@@ -30,13 +31,18 @@ enum cb_err identity_username(const char *email, const char *sub, unsigned attem
  * none. out must hold CB_TEAM_NAME_MAX + 1. */
 void identity_jurisdiction(const char *cre, const char *reg, char out[CB_TEAM_NAME_MAX + 1]);
 
-/* The ordered, de-duplicated team set for verified claims: default team,
- * jurisdiction team, then the claim's teams the issuer may grant. Returns
- * the count; out holds at most max names. *jurisdiction receives the
- * jurisdiction team or "". */
-size_t identity_teams(const struct claims *c, const struct issuer *iss,
-    const char *default_team, char out[][CB_TEAM_NAME_MAX + 1], size_t max,
-    char jurisdiction[CB_TEAM_NAME_MAX + 1]);
+/* The ordered, de-duplicated team set for verified claims: the default
+ * team, the jurisdiction team if it is on cfg's jurisdiction_teams list,
+ * then the claim's teams the issuer may grant. Returns the count; out
+ * holds at most max names. *jurisdiction receives the jurisdiction team
+ * joined this way, or "". */
+size_t identity_teams(const struct claims *c, const struct issuer *iss, const struct config *cfg,
+    char out[][CB_TEAM_NAME_MAX + 1], size_t max, char jurisdiction[CB_TEAM_NAME_MAX + 1]);
+
+/* Splits a display name at its first space into a first and a last name
+ * as Mattermost stores them: each cut to CB_MM_NAME_RUNES code points,
+ * never inside a UTF-8 sequence. */
+void identity_split_name(const char *name, char first[CB_NAME_MAX + 1], char last[CB_NAME_MAX + 1]);
 
 /* Landing path: r if redirect_validate honours it, else the jurisdiction
  * team's town square if it was joined (non-empty), else the default

@@ -27,7 +27,8 @@ struct attempt {
 	enum cb_err reason;
 	const char *detail;		/* optional safe detail, e.g. a Mattermost error id */
 	const char *iss;
-	const char *sub;		/* logged only as hash_for_log(sub) */
+	const char *sub;		/* never logged: the shell sets sub_hash */
+	const char *sub_hash;		/* the contact's pseudonym (store_pseudonym) */
 	const char *mm_user_id;
 	const char *mode;		/* session mode */
 	const char *via;		/* "token" or "sso" */

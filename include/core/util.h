@@ -65,6 +65,10 @@ enum cb_err b64url_decode(const char *s, size_t n, unsigned char *out, size_t ca
 /* Encodes n bytes as unpadded base64url into out[cap] with a NUL. */
 enum cb_err b64url_encode(const unsigned char *p, size_t n, char *out, size_t cap) CB_WUR;
 
+/* The length in bytes of the longest prefix of s[0..n) that holds at most
+ * max_runes UTF-8 code points and does not end inside a sequence. */
+size_t utf8_prefix(const char *s, size_t n, size_t max_runes);
+
 /* True if word (non-empty) is an item of list, whose items are separated
  * by sep ("a,b,c" or "chat contact"). */
 bool list_has(const char *list, char sep, const char *word);

@@ -48,7 +48,7 @@ struct handler_ctx {
 	const struct config *cfg;
 	struct http *http;		/* Mattermost and OpenTHC SSO calls */
 	struct store *store;
-	struct mmdb *mmdb;		/* database mode only, else NULL */
+	struct mmdb *mmdb;		/* when [mattermost] database is set, else NULL */
 	struct metrics *metrics;
 	struct teamcache *teams;
 	struct ratelimit *rl;		/* NULL when rate limiting is off */

@@ -33,6 +33,8 @@ struct mm_user {
 	char email[CB_EMAIL_MAX + 1];
 	char roles[CB_MM_ROLES_MAX + 1];
 	char auth_service[33];
+	char remote_id[CB_MMID_LEN + 1];	/* shared-channel user of another server */
+	char contact_id[CB_ULID_LEN + 1];	/* props.openthc_contact_id, "" if none */
 	int64_t delete_at;
 	bool is_bot;
 	bool mfa_active;
@@ -68,6 +70,11 @@ enum cb_err mm_user_by_email(const struct mm_ctx *m, const char *email, struct m
     struct mm_result *res) CB_WUR;
 enum cb_err mm_user_create(const struct mm_ctx *m, const struct mm_new_user *nu,
     struct mm_user *out, struct mm_result *res) CB_WUR;
+/* POST /users/{id}/sessions/revoke/all: ends every session of the user
+ * (Mattermost clears its session caches on every node). */
+enum cb_err mm_user_revoke_sessions(const struct mm_ctx *m, const char *id,
+    struct mm_result *res) CB_WUR;
+
 /* PUT /users/{id}/password with already_hashed: no email, no logout. */
 enum cb_err mm_user_set_password_hash(const struct mm_ctx *m, const char *id, const char *phc,
     struct mm_result *res) CB_WUR;

@@ -9,6 +9,7 @@
 #ifndef CB_MMDB_H
 #define CB_MMDB_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -31,6 +32,10 @@ void mmdb_free(struct mmdb *d);
 
 /* Inserts the row; CB_MMDB_UNAVAILABLE on any database failure. */
 enum cb_err mmdb_session_insert(struct mmdb *d, const struct mmdb_session *s) CB_WUR;
+
+/* Whether Mattermost has verified the user's email (users.emailverified);
+ * false for an unknown user. Its REST answers never tell. */
+enum cb_err mmdb_user_email_verified(struct mmdb *d, const char *user_id, bool *verified) CB_WUR;
 
 /* SELECT 1 (readiness). */
 enum cb_err mmdb_ping(struct mmdb *d) CB_WUR;

@@ -42,15 +42,16 @@ struct pg_conf {
 	size_t n_stmts;
 	enum cb_err unavailable;	/* what every failure is answered with */
 	enum metric_hist hist;		/* each statement's duration */
-	/* Called after setup_sql, before preparing: CB_OK, or a failure
-	 * (already logged with pg_log) that makes the connection unusable. */
-	enum cb_err (*check)(struct pg *pg, PGconn *conn, void *arg);
-	void *check_arg;
+	/* Called after setup_sql, before preparing, with the owner given to
+	 * pg_new: CB_OK, or a failure (already logged) that makes the
+	 * connection unusable. */
+	enum cb_err (*check)(struct pg *pg, PGconn *conn, void *owner);
 };
 
 /* A connection for dsn, not yet made; NULL on allocation failure.
- * metrics may be NULL. */
-struct pg *pg_new(const char *dsn, const struct pg_conf *conf, struct metrics *metrics);
+ * metrics may be NULL; owner is passed to conf->check. */
+struct pg *pg_new(const char *dsn, const struct pg_conf *conf, struct metrics *metrics,
+    void *owner);
 void pg_free(struct pg *pg);
 
 /* Makes the connection if it is not up, sets it up and prepares the
@@ -74,6 +75,10 @@ enum cb_err pg_exec(struct pg *pg, size_t i, const char *const *params, ExecStat
 
 /* A statement without parameters (COMMIT, SELECT 1), same rules. */
 enum cb_err pg_exec_sql(struct pg *pg, const char *sql, ExecStatusType want) CB_WUR;
+
+/* The SQLSTATE of the last failed statement ("" if none or unknown), for
+ * callers that turn a constraint violation into a refusal. */
+const char *pg_sqlstate(const struct pg *pg);
 
 /* Rolls back an open transaction, if the connection is up. */
 void pg_rollback(struct pg *pg);

@@ -23,7 +23,7 @@ struct attempt;
 struct metrics;
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* A store for dsn (not yet connected), or NULL on allocation failure.
  * metrics may be NULL. */
@@ -57,12 +57,23 @@ enum cb_err store_begin_user(struct store *s, const char *sub, struct link *out)
 enum cb_err store_commit(struct store *s) CB_WUR;
 void store_rollback(struct store *s);
 
+/* Writes the contact's link. CB_LINK_CONFLICT if another contact is
+ * linked to mm_user_id (the transaction is then aborted). */
 enum cb_err store_link_put(struct store *s, const char *sub, const char *mm_user_id,
     const char *how, bool password_set) CB_WUR;
+/* *other: a contact other than sub is linked to mm_user_id. */
+enum cb_err store_link_owned_by_other(struct store *s, const char *mm_user_id, const char *sub,
+    bool *other) CB_WUR;
 enum cb_err store_link_delete(struct store *s, const char *sub) CB_WUR;
 enum cb_err store_link_teams(struct store *s, const char *sub, const char *key,
     const char *joined) CB_WUR;
 enum cb_err store_link_password(struct store *s, const char *sub) CB_WUR;
+
+/* The pseudonym of a contact in log lines and audit rows: the first bytes
+ * of HMAC-SHA256 under a key kept in the store (made by migrate), in hex;
+ * the unkeyed SHA-256 form while the key is not known (store down). ""
+ * for no sub. */
+void store_pseudonym(struct store *s, const char *sub, char out[CB_PSEUDONYM_LEN + 1]);
 
 /* One audit row; fields come from the attempt (no secrets in it). */
 enum cb_err store_audit(struct store *s, const struct attempt *a) CB_WUR;

@@ -80,6 +80,20 @@ claims_text(const char *s, size_t n, char out[CB_NAME_MAX + 1])
 			i++;	/* C1 control, U+0080..U+009F */
 			continue;
 		}
+		if (u[i] == 0xd8 && i + 1 < n && u[i + 1] == 0x9c) {
+			i++;	/* U+061C ARABIC LETTER MARK */
+			continue;
+		}
+		/* Bidi controls that can make a name display as another:
+		 * U+200E/F (marks), U+202A..E (embeddings, overrides),
+		 * U+2066..9 (isolates). */
+		if (u[i] == 0xe2 && i + 2 < n &&
+		    ((u[i + 1] == 0x80 && (u[i + 2] == 0x8e || u[i + 2] == 0x8f ||
+		    (u[i + 2] >= 0xaa && u[i + 2] <= 0xae))) ||
+		    (u[i + 1] == 0x81 && u[i + 2] >= 0xa6 && u[i + 2] <= 0xa9))) {
+			i += 2;
+			continue;
+		}
 		out[o++] = (char)u[i];
 	}
 	out[o] = '\0';

@@ -5,13 +5,20 @@
 #include <string.h>
 
 #include "claims.h"
+#include "config.h"
 #include "identity.h"
 #include "iso3166.h"
 #include "issuer.h"
 #include "redirect.h"
 #include "util.h"
 
-static const char *const reserved_usernames[] = {"all", "channel", "matterbot", "system"};
+/* Mattermost's own reserved names (model/user.go) and names that would
+ * let a contact pass for staff, a system account or a mention keyword. */
+static const char *const reserved_usernames[] = {"all", "channel", "matterbot", "system",
+	"here", "everyone", "admin", "administrator", "root", "sysadmin", "superuser", "support",
+	"security", "help", "helpdesk", "staff", "moderator", "mattermost", "openthc", "bot",
+	"webmaster", "postmaster", "hostmaster", "abuse", "noreply", "no-reply", "info", "team",
+	"surveys", "playbooks", "boards", "calls", "feedbackbot", "system-bot"};
 
 /* The cleaned local part: lower-case, [a-z0-9._-] only, starting with a
  * letter, at most 22 characters; may be empty. */
@@ -77,6 +84,19 @@ identity_username(const char *email, const char *sub, unsigned attempt,
 		out[plen + 1 + i] = ascii_lower(sub[sublen - slen + i]);
 	out[plen + 1 + slen] = '\0';
 	return CB_OK;
+}
+
+void
+identity_split_name(const char *name, char first[CB_NAME_MAX + 1], char last[CB_NAME_MAX + 1])
+{
+	const char *sp = strchr(name, ' ');
+	size_t n = sp != NULL ? (size_t)(sp - name) : strlen(name);
+
+	(void)str_copy(first, CB_NAME_MAX + 1, name, utf8_prefix(name, n, CB_MM_NAME_RUNES));
+	last[0] = '\0';
+	if (sp != NULL)
+		(void)str_copy(last, CB_NAME_MAX + 1, sp + 1,
+		    utf8_prefix(sp + 1, strlen(sp + 1), CB_MM_NAME_RUNES));
 }
 
 static void
@@ -158,13 +178,16 @@ add_team(char out[][CB_TEAM_NAME_MAX + 1], size_t n, size_t max, const char *t)
 }
 
 size_t
-identity_teams(const struct claims *c, const struct issuer *iss, const char *default_team,
+identity_teams(const struct claims *c, const struct issuer *iss, const struct config *cfg,
     char out[][CB_TEAM_NAME_MAX + 1], size_t max, char jurisdiction[CB_TEAM_NAME_MAX + 1])
 {
 	size_t n = 0, i;
+	bool named;
 
 	identity_jurisdiction(c->cre, c->reg, jurisdiction);
-	n = add_team(out, n, max, default_team);
+	if (jurisdiction[0] != '\0' && !config_jurisdiction_allowed(cfg, jurisdiction, &named))
+		jurisdiction[0] = '\0';
+	n = add_team(out, n, max, cfg->default_team);
 	n = add_team(out, n, max, jurisdiction);
 	for (i = 0; i < c->n_teams; i++)
 		if (iss != NULL && issuer_may_grant(iss, c->teams[i]))

@@ -59,10 +59,6 @@ end(struct buf *b, enum log_format f)
 enum cb_err
 logline_attempt(struct buf *b, const struct attempt *a, enum log_format f)
 {
-	char subh[17] = "";
-
-	if (a->sub != NULL && a->sub[0])
-		hash_for_log(a->sub, strlen(a->sub), subh);
 	begin(b, f, a->ts_ms, a->status >= 500 ? "error" : "info");
 	field(b, f, "event", "attempt");
 	field(b, f, "request_id", a->request_id);
@@ -75,7 +71,7 @@ logline_attempt(struct buf *b, const struct attempt *a, enum log_format f)
 	field(b, f, "detail", a->detail);
 	field(b, f, "via", a->via);
 	field(b, f, "iss", a->iss);
-	field(b, f, "sub_hash", subh);
+	field(b, f, "sub_hash", a->sub_hash);
 	field(b, f, "mm_user_id", a->mm_user_id);
 	field(b, f, "mode", a->mode);
 	if (a->user_created)

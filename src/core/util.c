@@ -147,6 +147,31 @@ b64url_encode(const unsigned char *p, size_t n, char *out, size_t cap)
 	return CB_OK;
 }
 
+size_t
+utf8_prefix(const char *s, size_t n, size_t max_runes)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, runes = 0, len;
+
+	while (i < n && runes < max_runes) {
+		if (u[i] < 0x80)
+			len = 1;
+		else if ((u[i] & 0xe0) == 0xc0)
+			len = 2;
+		else if ((u[i] & 0xf0) == 0xe0)
+			len = 3;
+		else if ((u[i] & 0xf8) == 0xf0)
+			len = 4;
+		else
+			len = 1;	/* a stray byte counts as one, like Go's U+FFFD */
+		if (i + len > n)
+			break;		/* a sequence cut short at the end */
+		i += len;
+		runes++;
+	}
+	return i;
+}
+
 bool
 list_has(const char *list, char sep, const char *word)
 {

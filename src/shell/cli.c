@@ -469,8 +469,8 @@ cmd_verify(int argc, char **argv)
 		rc = EXIT_REFUSED;
 	} else {
 		out = json_pack("{s:b, s:o}", "valid", 1, "claims", claims_to_json(&cl));
-		nteams = identity_teams(&cl, issuer_find(&c->issuers, cl.iss, strlen(cl.iss)),
-		    c->default_team, teams, sizeof(teams) / sizeof(teams[0]), jur);
+		nteams = identity_teams(&cl, issuer_find(&c->issuers, cl.iss, strlen(cl.iss)), c,
+		    teams, sizeof(teams) / sizeof(teams[0]), jur);
 		ta = json_array();
 		for (i = 0; i < nteams; i++)
 			json_array_append_new(ta, json_string(teams[i]));

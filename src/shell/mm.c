@@ -154,6 +154,9 @@ parse_user(const json_t *j, struct mm_user *u)
 	copy_str(j, "email", u->email, sizeof(u->email));
 	copy_str(j, "roles", u->roles, sizeof(u->roles));
 	copy_str(j, "auth_service", u->auth_service, sizeof(u->auth_service));
+	copy_str(j, "remote_id", u->remote_id, sizeof(u->remote_id));
+	copy_str(json_object_get(j, "props"), "openthc_contact_id", u->contact_id,
+	    sizeof(u->contact_id));
 	d = json_object_get(j, "delete_at");
 	u->delete_at = json_is_integer(d) ? (int64_t)json_integer_value(d) : 0;
 	u->is_bot = json_is_true(json_object_get(j, "is_bot"));
@@ -225,6 +228,18 @@ mm_user_create(const struct mm_ctx *m, const struct mm_new_user *nu, struct mm_u
 	wipe_member(b, "password");
 	json_decref(b);
 	return e;
+}
+
+enum cb_err
+mm_user_revoke_sessions(const struct mm_ctx *m, const char *id, struct mm_result *res)
+{
+	char path[64];
+	struct call c = {"POST", path, NULL, true, NULL, NULL};
+
+	if (!mmid_valid(id, strlen(id)))
+		return CB_EINTERNAL;
+	(void)snprintf(path, sizeof(path), "/users/%s/sessions/revoke/all", id);
+	return call(m, &c, NULL, res);
 }
 
 enum cb_err

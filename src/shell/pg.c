@@ -20,9 +20,11 @@ struct pg {
 	char *dsn;
 	const struct pg_conf *conf;
 	struct metrics *metrics;
+	void *owner;
 	PGconn *conn;
 	bool ready;		/* connected, set up, statements prepared */
 	time_t last_log;
+	char sqlstate[6];	/* of the last failed statement */
 };
 
 PGconn *
@@ -36,7 +38,7 @@ pg_connect(const char *dsn)
 }
 
 struct pg *
-pg_new(const char *dsn, const struct pg_conf *conf, struct metrics *metrics)
+pg_new(const char *dsn, const struct pg_conf *conf, struct metrics *metrics, void *owner)
 {
 	struct pg *pg = calloc(1, sizeof(*pg));
 
@@ -48,6 +50,7 @@ pg_new(const char *dsn, const struct pg_conf *conf, struct metrics *metrics)
 	}
 	pg->conf = conf;
 	pg->metrics = metrics;
+	pg->owner = owner;
 	return pg;
 }
 
@@ -125,7 +128,7 @@ pg_ensure(struct pg *pg)
 		}
 		PQclear(r);
 	}
-	if (cf->check != NULL && cf->check(pg, pg->conn, cf->check_arg) != CB_OK) {
+	if (cf->check != NULL && cf->check(pg, pg->conn, pg->owner) != CB_OK) {
 		pg_drop(pg);
 		return cf->unavailable;
 	}
@@ -155,8 +158,13 @@ pg_run(struct pg *pg, const char *what, pg_op op, void *arg)
 		if (pg_ensure(pg) != CB_OK)
 			return pg->conf->unavailable;
 		in_tx = PQtransactionStatus(pg->conn) != PQTRANS_IDLE;
+		pg->sqlstate[0] = '\0';
 		if ((e = op(pg, pg->conn, arg)) == CB_OK)
 			return CB_OK;
+		/* A constraint violation (class 23) is the caller's refusal,
+		 * not a failure of the database. */
+		if (strncmp(pg->sqlstate, "23", 2) == 0)
+			return e;
 		pg_log(pg, what);
 		/* A connection found broken on use (PostgreSQL restarted, a
 		 * failover) is replaced and the operation tried once more,
@@ -192,6 +200,10 @@ exec_op(struct pg *pg, PGconn *conn, void *arg)
 		r = PQexec(conn, x->sql);
 	pg_observe(pg, t0);
 	if (PQresultStatus(r) != x->want) {
+		const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+		if (st != NULL && strlen(st) == 5)
+			memcpy(pg->sqlstate, st, 6);
 		PQclear(r);
 		return pg->conf->unavailable;
 	}
@@ -232,6 +244,12 @@ pg_exec_sql(struct pg *pg, const char *sql, ExecStatusType want)
 	x.want = want;
 	x.out = NULL;
 	return pg_run(pg, sql, exec_op, &x);
+}
+
+const char *
+pg_sqlstate(const struct pg *pg)
+{
+	return pg->sqlstate;
 }
 
 void

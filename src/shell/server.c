@@ -72,6 +72,7 @@ struct worker {
 	struct attempt_strings as;
 	char body[CB_BODY_MAX + 1];
 	char ua[CB_USER_AGENT_MAX + 1];
+	char sub_hash[CB_PSEUDONYM_LEN + 1];
 };
 
 struct server {
@@ -138,8 +139,11 @@ worker_resources(struct worker *w, const struct config *c)
 		w->store = store_new(c->store_database, w->srv->metrics);
 		(void)str_set(w->store_dsn, sizeof(w->store_dsn), c->store_database);
 	}
-	if (c->session_mode == SESSION_DATABASE &&
-	    (w->mmdb == NULL || strcmp(w->mmdb_dsn, c->mm_database) != 0)) {
+	if (c->mm_database[0] == '\0') {
+		mmdb_free(w->mmdb);
+		w->mmdb = NULL;
+		w->mmdb_dsn[0] = '\0';
+	} else if (w->mmdb == NULL || strcmp(w->mmdb_dsn, c->mm_database) != 0) {
 		mmdb_free(w->mmdb);
 		w->mmdb = mmdb_new(c->mm_database, w->srv->metrics);
 		(void)str_set(w->mmdb_dsn, sizeof(w->mmdb_dsn), c->mm_database);
@@ -219,7 +223,7 @@ handle(struct worker *w, const struct config *cfg, enum cb_err *reason)
 	h.cfg = cfg;
 	h.http = w->http;
 	h.store = w->store;
-	h.mmdb = cfg->session_mode == SESSION_DATABASE ? w->mmdb : NULL;
+	h.mmdb = w->mmdb;
 	h.metrics = w->srv->metrics;
 	h.teams = w->srv->teams;
 	h.rl = cfg->rate_limit_per_minute > 0 ? w->srv->rl : NULL;
@@ -238,6 +242,8 @@ record(struct worker *w, const struct config *cfg, enum cb_err e, int64_t t0)
 {
 	struct attempt *a = &w->a;
 
+	store_pseudonym(w->store, a->sub, w->sub_hash);
+	a->sub_hash = w->sub_hash;
 	a->ts_ms = w->rq.now_ms;
 	a->request_id = w->rq.request_id;
 	a->method = w->as.method;

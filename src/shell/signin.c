@@ -46,6 +46,8 @@ struct flow {
 	struct attempt_strings *as;
 	bool password_set;	/* login mode: derived password known to be in place */
 	bool link_dirty;	/* link row must be (re)written */
+	bool existing;		/* an existing account found by email, being linked */
+	const struct issuer *iss;	/* NULL for OAuth2 sign-ins */
 	char how[16];
 };
 
@@ -65,21 +67,6 @@ detail(struct flow *f, const char *what)
 	(void)str_set(f->as->detail, sizeof(f->as->detail), buf_str(&b));
 	buf_release(&b);
 	f->a->detail = f->as->detail;
-}
-
-/* Splits "First Rest of Name" at the first space. */
-static void
-split_name(const char *name, char first[65], char last[65])
-{
-	const char *sp = strchr(name, ' ');
-	size_t n = sp != NULL ? (size_t)(sp - name) : strlen(name);
-
-	first[0] = last[0] = '\0';
-	if (n > 64)
-		n = 64;
-	(void)str_copy(first, 65, name, n);
-	if (sp != NULL && strlen(sp + 1) <= 64)
-		(void)str_set(last, 65, sp + 1);
 }
 
 /* A throwaway password for accounts created in database mode, where the
@@ -102,11 +89,12 @@ create_user(struct flow *f)
 {
 	const struct claims *c = f->c;
 	struct mm_new_user nu;
-	char first[65], last[65], user[CB_MM_USERNAME_MAX + 1], pw[PASSWORD_LEN + 1];
+	char first[CB_NAME_MAX + 1], last[CB_NAME_MAX + 1], user[CB_MM_USERNAME_MAX + 1];
+	char pw[PASSWORD_LEN + 1];
 	unsigned attempt;
 	enum cb_err e = CB_EINTERNAL;
 
-	split_name(c->name, first, last);
+	identity_split_name(c->name, first, last);
 	if (f->cfg->session_mode == SESSION_LOGIN)
 		e = password_derive(f->cfg->password_secret.p, f->cfg->password_secret.len, c->sub, pw);
 	else {
@@ -143,7 +131,9 @@ create_user(struct flow *f)
 	return e;
 }
 
-/* Link table, then email, then create. Never by username. */
+/* Link table, then email, then create. Never by username. An account
+ * found by email (or created meanwhile by someone else) is an existing
+ * account: f->existing, judged by check_account before anything changes. */
 static enum cb_err
 find_user(struct flow *f)
 {
@@ -170,22 +160,113 @@ find_user(struct flow *f)
 		e = create_user(f);
 		if (e != CB_MM_REJECTED || strcmp(f->res.error_id, "app.user.save.email_exists.app_error") != 0)
 			return e;
-		/* Created meanwhile by someone else (another tool): link by email. */
+		/* Created meanwhile by someone else (another tool). */
 		if ((e = mm_user_by_email(&f->mm, f->c->email, &f->user, &f->res)) != CB_OK)
 			return e;
 	} else if (e != CB_OK) {
 		return e;
 	}
-	/* An existing account with this email that no contact is linked to. */
-	if (f->cfg->link_existing == LINK_REFUSE) {
-		detail(f, "existing account, link_existing = refuse");
-		return CB_LINK_REFUSED;
-	}
-	log_msg(LOG_INFO, "linking existing Mattermost user %s to a contact by email (link_existing = email)",
-	    f->user.id);
+	f->existing = true;
 	(void)str_set(f->how, sizeof(f->how), "email");
 	f->password_set = false;
 	f->link_dirty = true;
+	return CB_OK;
+}
+
+/* The linking policy of this click: the issuer's own link_existing, else
+ * refuse for a version-0 token (its HS256 secret sits in every PHP app),
+ * else [bridge] link_existing. */
+static enum link_policy
+link_policy(const struct flow *f)
+{
+	if (f->iss != NULL && f->iss->link_existing == ISSUER_LINK_EMAIL)
+		return LINK_EMAIL;
+	if (f->iss != NULL && f->iss->link_existing == ISSUER_LINK_REFUSE)
+		return LINK_REFUSE;
+	if (f->c->origin == CLAIMS_TOKEN_V0)
+		return LINK_REFUSE;
+	return f->cfg->link_existing;
+}
+
+/* True if roles name anything beyond a plain member: system_admin,
+ * system_manager, system_user_manager, system_read_only_admin, a custom
+ * role... (system_guest is judged on its own). */
+static bool
+roles_privileged(const char *roles)
+{
+	const char *p = roles;
+
+	while (*p != '\0') {
+		size_t n = strcspn(p, " ");
+
+		if (n > 0 && !(n == 11 && strncmp(p, "system_user", 11) == 0) &&
+		    !(n == 12 && strncmp(p, "system_guest", 12) == 0))
+			return true;
+		p += n;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+/* Every reason to refuse this account, judged on what was fetched and
+ * before anything changes in Mattermost or the store (no link, no
+ * password, no team, no session revoked). */
+static enum cb_err
+check_account(struct flow *f)
+{
+	const struct mm_user *u = &f->user;
+	bool other = false, verified = true;
+	enum cb_err e;
+
+	if (u->delete_at > 0)
+		return CB_USER_DEACTIVATED;
+	if (u->is_bot)
+		return CB_USER_BOT;
+	if (u->remote_id[0] != '\0')
+		return CB_USER_REMOTE;
+	/* A password would silently turn an account of another identity
+	 * provider (GitLab, SAML, LDAP, ...) into an email account. */
+	if (u->auth_service[0] != '\0') {
+		detail(f, "account signs in with another service");
+		return CB_USER_UNUSABLE;
+	}
+	if (list_has(u->roles, ' ', "system_guest") && f->cfg->guests != GUESTS_ALLOW)
+		return CB_USER_GUEST;
+	/* A second factor the bridge cannot supply: database mode would
+	 * bypass it, login mode would fail after re-setting the password. */
+	if (u->mfa_active) {
+		detail(f, "multi-factor authentication active");
+		return CB_USER_UNUSABLE;
+	}
+	if (!f->existing)
+		return CB_OK;	/* linked before, or created just now for this contact */
+
+	/* An existing account found by email: linking it must not hand one
+	 * person another's account. */
+	if (link_policy(f) == LINK_REFUSE) {
+		detail(f, "existing account, link_existing = refuse");
+		return CB_LINK_REFUSED;
+	}
+	if (u->contact_id[0] != '\0' && strcmp(u->contact_id, f->c->sub) != 0) {
+		detail(f, "the account carries another contact id");
+		return CB_LINK_CONFLICT;
+	}
+	if ((e = store_link_owned_by_other(f->h->store, u->id, f->c->sub, &other)) != CB_OK)
+		return e;
+	if (other) {
+		detail(f, "the account is linked to another contact");
+		return CB_LINK_CONFLICT;
+	}
+	if (roles_privileged(u->roles) && !f->cfg->link_privileged)
+		return CB_LINK_PRIVILEGED;
+	/* Mattermost's REST answers never say whether an email is verified;
+	 * its database does, when the bridge has it. */
+	if (f->h->mmdb != NULL) {
+		if ((e = mmdb_user_email_verified(f->h->mmdb, u->id, &verified)) != CB_OK)
+			return e;
+		if (!verified)
+			return CB_USER_UNVERIFIED;
+	}
 	return CB_OK;
 }
 
@@ -460,6 +541,7 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
 	f.cfg = h->cfg;
 	f.rq = rq;
 	f.c = c;
+	f.iss = iss;
 	f.a = a;
 	f.as = as;
 	f.mm.cfg = h->cfg;
@@ -467,7 +549,7 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
 	f.mm.metrics = h->metrics;
 	f.mm.waited_us = &a->upstream_us;
 	memset(&sess, 0, sizeof(sess));
-	nteams = identity_teams(c, iss, h->cfg->default_team, teams, MAX_TEAMS, jur);
+	nteams = identity_teams(c, iss, h->cfg, teams, MAX_TEAMS, jur);
 
 	if ((e = store_begin_user(h->store, c->sub, &f.link)) != CB_OK)
 		return e;
@@ -475,33 +557,23 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
 		goto fail;
 	(void)str_set(as->mm_user_id, sizeof(as->mm_user_id), f.user.id);
 	a->mm_user_id = as->mm_user_id;
-	if (f.user.delete_at > 0) {
-		e = CB_USER_DEACTIVATED;
+	if ((e = check_account(&f)) != CB_OK)
 		goto fail;
-	}
-	if (f.user.is_bot) {
-		e = CB_USER_BOT;
-		goto fail;
-	}
-	/* Accounts the bridge must not sign in, refused before anything is
-	 * changed (no password is set, no team joined): a second factor the
-	 * bridge cannot supply (database mode would bypass it, login mode
-	 * would fail after re-setting the password), or an account that
-	 * signs in with another identity provider (GitLab, SAML, LDAP, ...),
-	 * which a password would silently turn into an email account. */
-	if (f.user.mfa_active) {
-		detail(&f, "multi-factor authentication active");
-		e = CB_USER_UNUSABLE;
-		goto fail;
-	}
-	if (f.user.auth_service[0] != '\0') {
-		detail(&f, "account signs in with another service");
-		e = CB_USER_UNUSABLE;
-		goto fail;
-	}
+	/* From here on things change. The link first: its unique index makes
+	 * a second contact racing for the same account fail here. */
 	if (f.link_dirty && (e = store_link_put(h->store, c->sub, f.user.id, f.how,
 	    f.password_set)) != CB_OK)
 		goto fail;
+	if (f.existing) {
+		log_msg(LOG_INFO, "linking existing Mattermost user %s to a contact by email%s",
+		    f.user.id, h->cfg->revoke_on_link ? "; revoking its sessions" : "");
+		/* Whoever planted or used the account before keeps no session. */
+		if (h->cfg->revoke_on_link &&
+		    (e = mm_user_revoke_sessions(&f.mm, f.user.id, &f.res)) != CB_OK) {
+			detail(&f, "revoking the sessions of the account");
+			goto fail;
+		}
+	}
 	if ((e = ensure_teams(&f, teams, nteams, joined, sizeof(joined))) != CB_OK)
 		goto fail;
 	e = h->cfg->session_mode == SESSION_LOGIN ? session_login(&f, &sess)

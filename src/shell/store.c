@@ -7,17 +7,23 @@
 #include <string.h>
 
 #include <libpq-fe.h>
+#include <sodium.h>
 
 #include "clock.h"
 #include "log.h"
 #include "logline.h"
 #include "pg.h"
+#include "secret.h"
 #include "store.h"
 #include "util.h"
 
 struct store {
 	struct pg *pg;
+	struct secret pseudonym_key;	/* keys the audit pseudonyms; empty if unknown */
 };
+
+#define PSEUDONYM_KEY_NAME "audit_pseudonym"
+#define PSEUDONYM_KEY_BYTES 32
 
 /* ------------------------------------------------------------ schema */
 
@@ -70,12 +76,39 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  expires_at timestamptz NOT NULL,"
 	"  used_at timestamptz);"
 	"CREATE INDEX chat_bridge_sso_state_expires_at ON chat_bridge_sso_state (expires_at);",
+	/* 3: a Mattermost account belongs to at most one contact. Links
+	 * that broke the rule (the later ones, which an email reused by a
+	 * second contact created) move to chat_bridge_link_dropped; those
+	 * contacts are linked again on their next click, by the linking
+	 * rules (a conflict is refused). And the secret for the keyed
+	 * audit pseudonyms, which migrate fills in. */
+	"CREATE TABLE chat_bridge_link_dropped ("
+	"  sub text NOT NULL,"
+	"  mm_user_id text NOT NULL,"
+	"  how text NOT NULL,"
+	"  created_at timestamptz NOT NULL,"
+	"  dropped_at timestamptz NOT NULL DEFAULT now(),"
+	"  reason text NOT NULL);"
+	"INSERT INTO chat_bridge_link_dropped (sub, mm_user_id, how, created_at, reason) "
+	"  SELECT l.sub, l.mm_user_id, l.how, l.created_at, 'another contact was linked to this "
+	"Mattermost account first' FROM chat_bridge_link l WHERE EXISTS (SELECT 1 FROM "
+	"chat_bridge_link o WHERE o.mm_user_id = l.mm_user_id AND (o.created_at, o.sub) < "
+	"(l.created_at, l.sub));"
+	"DELETE FROM chat_bridge_link l USING chat_bridge_link_dropped d WHERE d.sub = l.sub "
+	"AND d.mm_user_id = l.mm_user_id;"
+	"DROP INDEX chat_bridge_link_mm_user_id;"
+	"CREATE UNIQUE INDEX chat_bridge_link_mm_user_id ON chat_bridge_link (mm_user_id);"
+	"CREATE TABLE chat_bridge_secret ("
+	"  name text PRIMARY KEY,"
+	"  value bytea NOT NULL,"
+	"  created_at timestamptz NOT NULL DEFAULT now());",
 };
 
 /* ------------------------------------------------------------ statements */
 
 enum {
-	S_REPLAY, S_LOCK, S_LINK_GET, S_LINK_PUT, S_LINK_DEL, S_LINK_TEAMS, S_LINK_PW, S_AUDIT,
+	S_REPLAY, S_LOCK, S_LINK_GET, S_LINK_PUT, S_LINK_DEL, S_LINK_TEAMS, S_LINK_PW, S_LINK_OWNER,
+	S_AUDIT,
 	S_PURGE_REPLAY, S_PURGE_SSO, S_PURGE_AUDIT, S_PING, S_SSO_PUT, S_SSO_TAKE, S_COUNT
 };
 
@@ -96,6 +129,8 @@ static const struct pg_stmt stmts[S_COUNT] = {
 	    "teams_checked_at = now(), updated_at = now() WHERE sub = $1", 3},
 	[S_LINK_PW] = {"link_pw", "UPDATE chat_bridge_link SET password_set_at = now(), updated_at = now() "
 	    "WHERE sub = $1", 1},
+	[S_LINK_OWNER] = {"link_owner", "SELECT count(*) FROM chat_bridge_link WHERE mm_user_id = $1 "
+	    "AND sub <> $2", 2},
 	[S_AUDIT] = {"audit", "INSERT INTO chat_bridge_audit (request_id, route, method, client, status, "
 	    "outcome, reason, detail, via, iss, sub_hash, mm_user_id, mode, latency_us) VALUES "
 	    "($1, $2, $3, $4, $5::integer, $6, $7, $8, $9, $10, $11, $12, $13, $14::bigint)", 14},
@@ -126,15 +161,34 @@ schema_version(PGconn *c)
 	return v;
 }
 
+/* Loads the audit pseudonym key into s (left empty if there is none). */
+static void
+load_pseudonym_key(struct store *s, PGconn *conn)
+{
+	const char *p[1] = {PSEUDONYM_KEY_NAME};
+	unsigned char key[PSEUDONYM_KEY_BYTES];
+	PGresult *r = PQexecParams(conn, "SELECT encode(value, 'hex') FROM chat_bridge_secret "
+	    "WHERE name = $1", 1, NULL, p, NULL, NULL, 0);
+	size_t len = 0;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+	    sodium_hex2bin(key, sizeof(key), PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)), NULL,
+	    &len, NULL) == 0 && len == sizeof(key) && secret_set(&s->pseudonym_key, key, len) != CB_OK)
+		secret_free(&s->pseudonym_key);	/* out of memory: the unkeyed form, for now */
+	sodium_memzero(key, sizeof(key));
+	PQclear(r);
+}
+
 /* pg_conf check: the schema must be the one this bridge was built for. */
 static enum cb_err
-check_schema(struct pg *pg, PGconn *conn, void *arg)
+check_schema(struct pg *pg, PGconn *conn, void *owner)
 {
 	int v = schema_version(conn);
 
-	(void)arg;
-	if (v == STORE_SCHEMA_VERSION)
+	if (v == STORE_SCHEMA_VERSION) {
+		load_pseudonym_key(owner, conn);
 		return CB_OK;
+	}
 	if (v < 0) {
 		pg_log(pg, "reading the schema version (run chat-bridge migrate --config FILE)");
 		return CB_STORE_UNAVAILABLE;
@@ -152,7 +206,6 @@ static const struct pg_conf store_conf = {
 	.unavailable = CB_STORE_UNAVAILABLE,
 	.hist = MH_STORE,
 	.check = check_schema,
-	.check_arg = NULL,
 };
 
 struct store *
@@ -162,7 +215,7 @@ store_new(const char *dsn, struct metrics *metrics)
 
 	if (s == NULL)
 		return NULL;
-	if ((s->pg = pg_new(dsn, &store_conf, metrics)) == NULL) {
+	if ((s->pg = pg_new(dsn, &store_conf, metrics, s)) == NULL) {
 		free(s);
 		return NULL;
 	}
@@ -175,6 +228,7 @@ store_free(struct store *s)
 	if (s == NULL)
 		return;
 	pg_free(s->pg);
+	secret_free(&s->pseudonym_key);
 	free(s);
 }
 
@@ -304,8 +358,48 @@ store_link_put(struct store *s, const char *sub, const char *mm_user_id, const c
     bool password_set)
 {
 	const char *p[4] = {sub, mm_user_id, how, password_set ? "true" : "false"};
+	enum cb_err e = pg_exec(s->pg, S_LINK_PUT, p, PGRES_COMMAND_OK, NULL);
 
-	return pg_exec(s->pg, S_LINK_PUT, p, PGRES_COMMAND_OK, NULL);
+	/* unique_violation on mm_user_id: another contact linked it first. */
+	if (e != CB_OK && strcmp(pg_sqlstate(s->pg), "23505") == 0)
+		return CB_LINK_CONFLICT;
+	return e;
+}
+
+enum cb_err
+store_link_owned_by_other(struct store *s, const char *mm_user_id, const char *sub, bool *other)
+{
+	const char *p[2] = {mm_user_id, sub};
+	PGresult *r;
+	enum cb_err e;
+
+	*other = false;
+	if ((e = pg_exec(s->pg, S_LINK_OWNER, p, PGRES_TUPLES_OK, &r)) != CB_OK)
+		return e;
+	*other = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "0") != 0;
+	PQclear(r);
+	return CB_OK;
+}
+
+void
+store_pseudonym(struct store *s, const char *sub, char out[CB_PSEUDONYM_LEN + 1])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+
+	out[0] = '\0';
+	if (sub == NULL || sub[0] == '\0')
+		return;
+	if (s == NULL || s->pseudonym_key.len == 0) {
+		hash_for_log(sub, strlen(sub), out);	/* no key yet: the old unkeyed form */
+		return;
+	}
+	crypto_auth_hmacsha256_init(&st, s->pseudonym_key.p, s->pseudonym_key.len);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)sub, strlen(sub));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, CB_PSEUDONYM_LEN + 1, mac, CB_PSEUDONYM_LEN / 2);
+	sodium_memzero(&st, sizeof(st));
+	sodium_memzero(mac, sizeof(mac));
 }
 
 enum cb_err
@@ -341,11 +435,9 @@ nz(const char *s)
 enum cb_err
 store_audit(struct store *s, const struct attempt *a)
 {
-	char status[16], latency[24], subh[17] = "";
+	char status[16], latency[24];
 	const char *p[14];
 
-	if (a->sub != NULL && a->sub[0] != '\0')
-		hash_for_log(a->sub, strlen(a->sub), subh);
 	(void)snprintf(status, sizeof(status), "%d", a->status);
 	(void)snprintf(latency, sizeof(latency), "%" PRIu64, a->latency_us);
 	p[0] = nz(a->request_id);
@@ -358,7 +450,7 @@ store_audit(struct store *s, const struct attempt *a)
 	p[7] = nz(a->detail);
 	p[8] = nz(a->via);
 	p[9] = nz(a->iss);
-	p[10] = subh;
+	p[10] = nz(a->sub_hash);
 	p[11] = nz(a->mm_user_id);
 	p[12] = nz(a->mode);
 	p[13] = latency;
@@ -436,12 +528,17 @@ enum cb_err
 store_migrate(const char *dsn, int *from, int *to, char *err, size_t errcap)
 {
 	PGconn *c = pg_connect(dsn);
-	char ins[96], what[32];
+	unsigned char key[PSEUDONYM_KEY_BYTES];
+	char ins[96], what[32], hex[2 * PSEUDONYM_KEY_BYTES + 3] = "\\x";
+	const char *kp[2] = {PSEUDONYM_KEY_NAME, hex};
+	PGresult *r;
 	int v, i;
 	enum cb_err e = CB_STORE_UNAVAILABLE;
 
 	*from = *to = -1;
 	err[0] = '\0';
+	randombytes_buf(key, sizeof(key));
+	sodium_bin2hex(hex + 2, sizeof(hex) - 2, key, sizeof(key));
 	if (PQstatus(c) != CONNECTION_OK) {
 		(void)snprintf(err, errcap, "cannot connect to the store: %s", PQerrorMessage(c));
 		goto out;
@@ -477,8 +574,19 @@ store_migrate(const char *dsn, int *from, int *to, char *err, size_t errcap)
 		}
 		*to = i + 1;
 	}
+	/* The audit pseudonym key: made once, kept by every later migrate. */
+	r = PQexecParams(c, "INSERT INTO chat_bridge_secret (name, value) VALUES ($1, $2::bytea) "
+	    "ON CONFLICT (name) DO NOTHING", 2, NULL, kp, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		(void)snprintf(err, errcap, "audit pseudonym key: %s", PQerrorMessage(c));
+		PQclear(r);
+		goto out;
+	}
+	PQclear(r);
 	e = CB_OK;
 out:
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(hex, sizeof(hex));
 	PQfinish(c);
 	return e;
 }

@@ -326,7 +326,8 @@ class Stack:
         INSERT into Mattermost's sessions table (least privilege)."""
         self.psql("mattermost", "DO $$ BEGIN CREATE ROLE chat_bridge_sessions LOGIN; "
                   "EXCEPTION WHEN duplicate_object THEN NULL; END $$; "
-                  "GRANT INSERT ON sessions TO chat_bridge_sessions")
+                  "GRANT INSERT ON sessions TO chat_bridge_sessions; "
+                  "GRANT SELECT ON users, bots TO chat_bridge_sessions")
         return "postgresql:///mattermost?host=%s&port=%s&user=chat_bridge_sessions" % (self.pg_host, self.pg_port)
 
     def _write_bridge_config(self):

@@ -211,6 +211,16 @@ test_validators(void)
 	json_decref(v);
 	is_int(claims_text("a\x1b[31mb", 7, out), CB_OK, "escape sequence");
 	is_str(out, "a[31mb", "ESC removed");
+	/* "Jane \u202Egnp.exe" would display reversed; "\u2066", "\u200F",
+	 * "\u061C" likewise steer the display direction. */
+	{
+		static const char bidi[] = "Jane \xe2\x80\xae" "gnp \xe2\x81\xa6x\xe2\x81\xa9 \xe2\x80\x8fy\xd8\x9c";
+
+		is_int(claims_text(bidi, sizeof(bidi) - 1, out), CB_OK, "bidi controls");
+	}
+	is_str(out, "Jane gnp x y", "bidi controls removed");
+	is_int(claims_text("\xe2\x80\x94 \xe2\x82\xac", 7, out), CB_OK, "dash and euro");
+	is_str(out, "\xe2\x80\x94 \xe2\x82\xac", "other U+20xx characters kept");
 	v = json_loads("[\"openthc\",\"openthc\",\"usa-wa\"]", 0, NULL);
 	is_int(claims_set_teams_json(&c, v), CB_OK, "teams");
 	is_int(c.n_teams, 2, "duplicate team dropped");

@@ -8,10 +8,12 @@
 
 #include "harness.h"
 #include "claims.h"
+#include "config.h"
 #include "identity.h"
 #include "iso3166.h"
 #include "issuer.h"
 #include "token.h"
+#include "util.h"
 
 static void
 test_email(void)
@@ -80,7 +82,9 @@ test_username(void)
 		const char *want[IDENTITY_USERNAME_ATTEMPTS];
 	} cases[] = {
 		{"jane.doe@greenleaf.example", {"jane.doe", "jane.doe-cm0v4", "jane.doe-s8zcm0v4", "jane.doe-drs8zcm0v4"}},
-		{"sysadmin@other.example", {"sysadmin", "sysadmin-cm0v4", "sysadmin-s8zcm0v4", "sysadmin-drs8zcm0v4"}},
+		{"sysadmin@other.example", {"sysadmin-cm0v4", "sysadmin-s8zcm0v4", "sysadmin-drs8zcm0v4", "sysadmin-ctdrs8zcm0v4"}},
+		{"support@vendor.example", {"support-cm0v4", "support-s8zcm0v4", "support-drs8zcm0v4", "support-ctdrs8zcm0v4"}},
+		{"here@x.example", {"here-cm0v4", "here-s8zcm0v4", "here-drs8zcm0v4", "here-ctdrs8zcm0v4"}},
 		{"test+092t0800@openthc.example.com", {"test092t0800", "test092t0800-cm0v4", "test092t0800-s8zcm0v4", "test092t080-drs8zcm0v4"}},
 		{"123abc@x.example", {"abc", "abc-cm0v4", "abc-s8zcm0v4", "abc-drs8zcm0v4"}},
 		{"jo@x.example", {"jo-cm0v4", "jo-s8zcm0v4", "jo-drs8zcm0v4", "jo-ctdrs8zcm0v4"}},
@@ -136,6 +140,26 @@ test_jurisdiction(void)
 	}
 }
 
+/* A configuration with default team def and the jurisdiction list. */
+static struct config *
+team_config(const char *def, const char *const *list, size_t n)
+{
+	static struct config cfg;
+	size_t i;
+
+	memset(&cfg, 0, sizeof(cfg));
+	strcpy(cfg.default_team, def);
+	for (i = 0; i < n; i++) {
+		strcpy(cfg.jurisdictions[i].text, list[i]);
+		cfg.jurisdictions[i].glob = list[i][strlen(list[i]) - 1] == '*';
+	}
+	cfg.n_jurisdictions = n;
+	return &cfg;
+}
+
+static const char *const openthc_list[] = {"usa-*", "bra", "ecu", "pan", "per", "ury", "zaf"};
+#define OPENTHC_LIST openthc_list, sizeof(openthc_list) / sizeof(openthc_list[0])
+
 static void
 test_teams(void)
 {
@@ -154,25 +178,79 @@ test_teams(void)
 	strcpy(c.teams[1], "public");
 	strcpy(c.teams[2], "usa-wa");
 	c.n_teams = 3;
-	n = identity_teams(&c, &sso, "public", teams, 8, jur);
+	n = identity_teams(&c, &sso, team_config("public", OPENTHC_LIST), teams, 8, jur);
 	is_int(n, 3, "token.md example B: three teams");
 	is_str(teams[0], "public", "default team first");
 	is_str(teams[1], "bra", "jurisdiction from reg");
 	is_str(teams[2], "openthc", "openthc granted by SSO");
 	is_str(jur, "bra", "jurisdiction reported");
-	n = identity_teams(&c, &app, "public", teams, 8, jur);
+	n = identity_teams(&c, &app, team_config("public", OPENTHC_LIST), teams, 8, jur);
 	is_int(n, 2, "an app may not grant openthc or usa-wa");
 	memset(&c, 0, sizeof(c));
-	n = identity_teams(&c, &app, "public", teams, 8, jur);
+	n = identity_teams(&c, &app, team_config("public", OPENTHC_LIST), teams, 8, jur);
 	is_int(n, 1, "no cre/reg: default team only (token.md v0 vector)");
 	is_str(jur, "", "no jurisdiction");
 	strcpy(c.cre, "usa/wa");
-	n = identity_teams(&c, &app, "public", teams, 8, jur);
+	n = identity_teams(&c, &app, team_config("public", OPENTHC_LIST), teams, 8, jur);
 	ok(n == 2 && !strcmp(teams[1], "usa-wa"), "token.md v1 vector: public + usa-wa");
-	n = identity_teams(&c, &app, "usa-wa", teams, 8, jur);
+	n = identity_teams(&c, &app, team_config("usa-wa", OPENTHC_LIST), teams, 8, jur);
 	ok(n == 1 && !strcmp(teams[0], "usa-wa"), "duplicates removed");
-	n = identity_teams(&c, &app, "public", teams, 1, jur);
+	n = identity_teams(&c, &app, team_config("public", OPENTHC_LIST), teams, 1, jur);
 	is_int(n, 1, "never more than max");
+
+	/* Jurisdiction teams only from the operator's list (issue 12.5):
+	 * any first segment of cre used to become a team. */
+	memset(&c, 0, sizeof(c));
+	strcpy(c.cre, "staff/x");
+	n = identity_teams(&c, &app, team_config("public", OPENTHC_LIST), teams, 8, jur);
+	ok(n == 1 && jur[0] == '\0', "cre staff/x: 'staff' is not a jurisdiction team");
+	strcpy(c.cre, "openthc-admins");
+	n = identity_teams(&c, &app, team_config("public", OPENTHC_LIST), teams, 8, jur);
+	ok(n == 1 && jur[0] == '\0', "cre naming a private staff team: not joined");
+	strcpy(c.cre, "usa/or");
+	n = identity_teams(&c, &app, team_config("public", OPENTHC_LIST), teams, 8, jur);
+	ok(n == 2 && strcmp(jur, "usa-or") == 0, "usa-* admits usa-or");
+	{
+		static const char *const only_bra[] = {"bra"};
+
+		n = identity_teams(&c, &app, team_config("public", only_bra, 1), teams, 8, jur);
+		ok(n == 1 && jur[0] == '\0', "a list without usa-*: usa-or not joined");
+		memset(&c, 0, sizeof(c));
+		strcpy(c.reg, "BR-SP");
+		n = identity_teams(&c, &app, team_config("public", only_bra, 1), teams, 8, jur);
+		ok(n == 2 && strcmp(jur, "bra") == 0, "bra named on the list");
+	}
+}
+
+static void
+test_split_name(void)
+{
+	char first[CB_NAME_MAX + 1], last[CB_NAME_MAX + 1], long_name[CB_NAME_MAX + 1];
+	size_t i;
+
+	identity_split_name("Jane Doe", first, last);
+	ok(!strcmp(first, "Jane") && !strcmp(last, "Doe"), "Jane | Doe");
+	identity_split_name("Maria da Silva", first, last);
+	ok(!strcmp(first, "Maria") && !strcmp(last, "da Silva"), "last name keeps its spaces");
+	identity_split_name("Cher", first, last);
+	ok(!strcmp(first, "Cher") && last[0] == '\0', "one word");
+	/* 40 two-byte letters then a space: 80 bytes, 40 runes, kept whole;
+	 * 64 three-byte runes (192 bytes) cannot come from a 128-byte claim,
+	 * so the rune limit shows with 2-byte letters past 64 runes. */
+	for (i = 0; i < 62; i++)
+		memcpy(long_name + 2 * i, "\xc3\xa9", 2);	/* é x 62 = 124 bytes */
+	memcpy(long_name + 124, "abc", 4);
+	identity_split_name(long_name, first, last);
+	is_int(strlen(first), 2 * 62 + 2, "first name cut at 64 runes, between two letters");
+	is_int(utf8_prefix(long_name, strlen(long_name), 64), 126, "utf8_prefix counts runes");
+	is_int(utf8_prefix("\xe6\x9d\x8e\xe5", 4, 64), 3, "never ends inside a sequence");
+	is_int(utf8_prefix("abc", 3, 2), 2, "ASCII");
+	/* 30 Chinese characters (90 bytes): whole, no cut inside a character. */
+	for (i = 0; i < 30; i++)
+		memcpy(long_name + 3 * i, "\xe6\x9d\x8e", 3);
+	long_name[90] = '\0';
+	identity_split_name(long_name, first, last);
+	is_int(strlen(first), 90, "30-character name in a non-Latin script kept whole");
 }
 
 static void
@@ -237,6 +315,7 @@ run_tests(int argc, char **argv)
 	test_username();
 	test_jurisdiction();
 	test_teams();
+	test_split_name();
 	test_landing();
 	test_iso3166(argc > 1 ? argv[1] : "/usr/share/iso-codes/json/iso_3166-1.json");
 }
