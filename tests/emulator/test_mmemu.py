@@ -1,7 +1,8 @@
 """Black-box tests of the Mattermost emulator over HTTP.
 
 Each test names the section of shared/reference/mattermost-behaviour.md it
-checks (test_s1_4_… = §1.4).  The emulator runs as a separate process
+checks (test_s1_4_… = §1.4), or the numbered correction of its "Corrections,
+December 2026" block (test_c3_… = correction 3).  The emulator runs as a separate process
 against a real PostgreSQL database:
 
   * MMEMU_TEST_DSN set (run-tests.sh does this): that database is used;
@@ -1624,6 +1625,80 @@ class TestConcurrency(EmuTestCase):
         second = set(sql(backends))
         self.assertGreater(len(first), 1, "concurrent requests should use several connections")
         self.assertEqual([b for b in second if b[1] >= start], [], "a connection was opened for the second burst")
+
+
+# ===========================================================================
+# Corrections, December 2026: client config, versions and the switches that
+# model them (test_cN_… = correction N)
+
+class TestClientConfigAndVersion(EmuTestCase):
+    def test_c1_client_config_old_format_unauthenticated_strings(self):
+        r = request("GET", "/api/v4/config/client?format=old")
+        self.assertEqual(r.status, 200, r)
+        self.assertRegex(r.headers["X-Request-Id"], ID_RE)
+        c = r.json
+        self.assertEqual(list(c), sorted(c))  # Go map order
+        self.assertTrue(all(isinstance(v, str) for v in c.values()), c)
+        self.assertEqual((c["EnableSignInWithEmail"], c["EnableSignInWithUsername"],
+                          c["EnableMultifactorAuthentication"], c["Version"], c["BuildNumber"]),
+                         ("true", "true", "false", "11.1.0", "11.1.0"))
+        self.assertEqual((c["PasswordMinimumLength"], c["EnableGuestAccounts"], c["EnableSaml"],
+                          c["SiteURL"], c["NoAccounts"]),
+                         ("8", "false", "false", "http://127.0.0.1:%d" % ENV["port"], "true"))
+        self.config(EnableSignInWithEmail=False, EnableMultifactorAuthentication=True,
+                    MinimumLength=12, **{"GuestAccountsSettings.Enable": True})
+        self.seed_user("alice")
+        c = request("GET", "/api/v4/config/client?format=old").json
+        self.assertEqual((c["EnableSignInWithEmail"], c["EnableSignInWithUsername"],
+                          c["EnableMultifactorAuthentication"], c["PasswordMinimumLength"],
+                          c["EnableGuestAccounts"], c["NoAccounts"]),
+                         ("false", "true", "true", "12", "true", "false"))
+
+    def test_c1_client_config_needs_format_old(self):
+        self.assertAppError(request("GET", "/api/v4/config/client"), 501,
+                            "api.config.client.old_format.app_error")
+        self.assertAppError(request("GET", "/api/v4/config/client?format=new"), 400,
+                            "api.context.invalid_body_param.app_error")
+        self.assertEqual(admin("GET", "/api/v4/config/client?format=old").status, 200)
+
+    def test_c7_s8_2_version_switch_sets_x_version_id(self):
+        def version_id():
+            return request("GET", "/api/v4/system/ping").headers["X-Version-Id"]
+        default = version_id()
+        self.assertRegex(default, r"^11\.1\.0\.11\.1\.0\.[0-9a-f]{32}\.false$")
+        self.assertEqual(version_id(), default)  # same config, same hash
+        self.config(**{"EmulatorSettings.Version": "11.3.0"})
+        self.assertRegex(version_id(), r"^11\.3\.0\.11\.3\.0\.[0-9a-f]{32}\.false$")
+        self.assertEqual(request("GET", "/api/v4/config/client?format=old").json["Version"], "11.3.0")
+        self.config(**{"EmulatorSettings.Version": "10.11.4", "EmulatorSettings.Licensed": True})
+        self.assertRegex(version_id(), r"^10\.11\.4\.10\.11\.4\.[0-9a-f]{32}\.true$")
+        # the hash is the client config's: it follows published settings
+        before = version_id().split(".")[6]
+        self.config(EnableSignInWithUsername=False)
+        self.assertNotEqual(version_id().split(".")[6], before)
+        for bad in ("9.5.0", "12.0.0", "11.1", "v11.1.0", "11.01.0", 11):
+            r = request("POST", "/__emu/config", {"EmulatorSettings.Version": bad})
+            self.assertEqual(r.status, 400, bad)
+        control("reset", {})
+        self.assertEqual(version_id(), default)
+
+    def test_config_override_with_a_bad_value_changes_nothing(self):
+        r = request("POST", "/__emu/config", {"MaxUsersPerTeam": 7, "EmulatorSettings.Version": "1.0"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(control("config")["TeamSettings"]["MaxUsersPerTeam"], 50)
+        for name in ("RateLimitSettings.PerSec", "RateLimitSettings.MaxBurst",
+                     "ServiceSettings.MaximumLoginAttempts"):
+            self.assertEqual(request("POST", "/__emu/config", {name: 0}).status, 400, name)
+
+    def test_c_defaults_of_the_new_switches(self):
+        cfg = control("config")
+        self.assertEqual(cfg["EmulatorSettings"], {
+            "MaxActiveUsers": 250, "Version": "11.1.0", "Licensed": False,
+            "SerializePasswordChecks": False, "SessionsExtraColumn": False})
+        self.assertEqual(cfg["RateLimitSettings"], {"Enable": False, "PerSec": 10, "MaxBurst": 100,
+                                                    "MemoryStoreSize": 10000})
+        self.assertEqual(cfg["GuestAccountsSettings"], {"Enable": False})
+        self.assertFalse(cfg["ServiceSettings"]["EnableMultifactorAuthentication"])
 
 
 if __name__ == "__main__":

@@ -1,13 +1,11 @@
 """The application object: configuration, database, sessions, counters,
 faults, and start-up (schema + the admin bot with its personal access token)."""
 import collections
-import hashlib
-import json
 import logging
 import threading
 
-from . import api, models, passwords, schema, store
-from .config import BUILD_NUMBER, CURRENT_VERSION, Config, subpath
+from . import api, clientconfig, models, passwords, schema, store, versions
+from .config import Config, subpath
 from .counters import Counters
 from .db import Database
 from .faults import Faults
@@ -103,9 +101,12 @@ class App:
             http_only=True))
 
     def version_id(self):
-        """X-Version-Id: <version>.<build>.<client config hash>.<licensed> (§8.2)."""
-        digest = hashlib.md5(json.dumps(self.config.snapshot(), sort_keys=True).encode()).hexdigest()
-        return "%s.%s.%s.false" % (CURRENT_VERSION, BUILD_NUMBER, digest)
+        """X-Version-Id: <version>.<build number>.<client config hash>.<licensed>
+        (§8.2); the emulator's build number is the version itself."""
+        cfg = self.config.snapshot()
+        version = versions.version_string(versions.parse(cfg["EmulatorSettings"]["Version"]))
+        licensed = "true" if cfg["EmulatorSettings"]["Licensed"] else "false"
+        return "%s.%s.%s.%s" % (version, version, clientconfig.config_hash(cfg), licensed)
 
     # -- control -------------------------------------------------------------------
     def reset(self, keep_config=False):

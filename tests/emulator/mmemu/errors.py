@@ -14,6 +14,8 @@ MESSAGES = {
     "api.context.404.app_error": "Sorry, we could not find the page.",
     "api.context.token_provided.app_error": "Session is not OAuth but token was provided in the query string.",
     "api.context.invalid_token.error": "Invalid session token={token}, err={error}",
+    # config (correction 1)
+    "api.config.client.old_format.app_error": "New format for the client configuration is not supported yet. Please specify format=old in the query string.",
     # login §1.4
     "api.user.login.invalid_credentials_email_username": "Enter a valid email or username and/or password.",
     "api.user.login.invalid_credentials_email": "Enter a valid email and/or password.",

@@ -2,7 +2,7 @@
 activation (§4.3, §4.4), sessions (§4.1) and personal access tokens (§4.2)."""
 import psycopg2
 
-from .. import models, store, useragent, validation
+from .. import models, store, useragent, validation, versions
 from ..config import cookie_domain, subpath
 from ..db import unique_violation_constraint
 from ..errors import AppError, invalid_body_param, invalid_url_param, missing_account
@@ -247,10 +247,11 @@ def _is_valid_user(u):
     return None
 
 
-def create_user_record(app, u, hashed_password=None, enforce_limit=True):
+def create_user_record(app, u, hashed_password=None, enforce_limit=True, check_policy=True):
     """createUserOrGuest → users.CreateUser → SqlUserStore.Save (§5.1), in
     Go's order: user limit, domain, password policy, body id, PreSave, IsValid,
-    unique constraints.  `u` holds decoded/sanitised body fields."""
+    unique constraints.  `u` holds decoded/sanitised body fields.  The control
+    API's seeding skips the user limit and the password policy."""
     limit = app.config.get("EmulatorSettings", "MaxActiveUsers") if enforce_limit else 0
     with app.db.tx() as cur:
         if limit > 0 and store.count_active_non_bot_users(cur) >= limit:
@@ -261,7 +262,7 @@ def create_user_record(app, u, hashed_password=None, enforce_limit=True):
             validation.normalize_email(u["email"]), app.config.team("RestrictCreationToDomains")):
         raise AppError("api.user.create_user.accepted_domain.app_error", 400)
     locale = u["locale"] if u["locale"] in SUPPORTED_LOCALES else "en"
-    if not u["auth_service"] and hashed_password is None:
+    if not u["auth_service"] and hashed_password is None and check_policy:
         settings = app.config.snapshot()["PasswordSettings"]
         err_id = policy_error_id(u["password"], settings)
         if err_id:
@@ -348,8 +349,10 @@ def _privacy(app):
 
 
 def _etag(app, user):
+    """model.Etag(CurrentVersion, id, update_at, ShowFullName, ShowEmailAddress)."""
     privacy = _privacy(app)
-    return "%s.%s.%s.%s.%s" % ("11.1.0", user["id"], user["update_at"],
+    version = versions.version_string(app.config.version())
+    return "%s.%s.%s.%s.%s" % (version, user["id"], user["update_at"],
                                 str(privacy["ShowFullName"]).lower(),
                                 str(privacy["ShowEmailAddress"]).lower())
 
@@ -604,5 +607,6 @@ def seed_user(app, spec):
         hashed = ""  # a user without a password (e.g. a bot)
     if hashed is not None:
         u["password"] = ""
-    return create_user_record(app, u, hashed_password=hashed, enforce_limit=False)
+    return create_user_record(app, u, hashed_password=hashed, enforce_limit=False,
+                              check_policy=False)
 
