@@ -1701,5 +1701,54 @@ class TestClientConfigAndVersion(EmuTestCase):
         self.assertFalse(cfg["ServiceSettings"]["EnableMultifactorAuthentication"])
 
 
+class TestVersionedLogin(EmuTestCase):
+    """Correction 1: GetUserForLogin from 11.3 on."""
+
+    def setUp(self):
+        super().setUp()
+        self.alice = self.seed_user("alice")
+
+    def version(self, v):
+        self.config(**{"EmulatorSettings.Version": v})
+
+    def test_c1_from_11_3_no_password_login_with_both_sign_in_flags_off(self):
+        self.version("11.3.0")
+        self.config(EnableSignInWithEmail=False, EnableSignInWithUsername=False)
+        for r in (self.login(self.alice["id"], by_id=True), self.login("alice"),
+                  self.login("alice@example.com"), self.login(self.alice["id"], "wrong", by_id=True)):
+            self.assertAppError(r, 401, "api.user.login.invalid_credentials_email_username")
+        self.assertEqual(self.state(self.alice["id"])["user"]["failed_attempts"], 0)  # never loaded
+        self.config(EnableSignInWithUsername=True)
+        self.assertEqual(self.login(self.alice["id"], by_id=True).status, 200)
+        self.config(EnableSignInWithUsername=False, EnableSignInWithEmail=True)
+        self.assertEqual(self.login(self.alice["id"], by_id=True).status, 200)
+
+    def test_c1_up_to_11_2_login_by_id_works_whatever_the_flags(self):
+        legacy = self.seed_user("legacy", password_hash=bcrypt.hashpw(PASSWORD.encode(),
+                                                                      bcrypt.gensalt(4)).decode())
+        self.config(EnableSignInWithEmail=False, EnableSignInWithUsername=False)
+        for v in ("11.2.9", "11.0.0", "10.11.4"):
+            self.version(v)
+            self.assertEqual(self.login(legacy["id"], by_id=True).status, 200, v)
+            self.assertAppError(self.login("legacy"), 401, "api.user.login.invalid_credentials_email_username")
+
+    def test_c1_s1_1_login_id_follows_the_flags_and_ambiguity_is_not_found(self):
+        self.version("11.3.0")
+        bob = self.seed_user("bob")
+        self.assertEqual(self.login("ALICE").status, 200)
+        self.assertEqual(self.login("Alice@Example.COM").status, 200)
+        # bob's username equals alice's email (only possible by writing the table directly)
+        sql("UPDATE users SET username = 'alice@example.com' WHERE id = %s", (bob["id"],))
+        self.assertAppError(self.login("alice@example.com"), 401,
+                            "api.user.login.invalid_credentials_email_username")
+        self.config(EnableSignInWithUsername=False)  # email only: one match again
+        r = self.login("ALICE@example.com")
+        self.assertEqual((r.status, r.json["id"]), (200, self.alice["id"]))
+        self.assertAppError(self.login("alice"), 401, "api.user.login.invalid_credentials_email")
+        self.config(EnableSignInWithUsername=True, EnableSignInWithEmail=False)
+        r = self.login("alice@example.com")  # now bob, by username
+        self.assertEqual((r.status, r.json["id"]), (200, bob["id"]))
+
+
 if __name__ == "__main__":
     unittest.main()

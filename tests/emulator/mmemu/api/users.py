@@ -84,15 +84,21 @@ def _mask_login_error(app, err):
 
 
 def _get_user_for_login(app, user_id, login_id):
-    """app/login.go GetUserForLogin (§1.1)."""
+    """app/login.go GetUserForLogin (§1.1).  From 11.3 (correction 1) neither
+    `id` nor `login_id` is honoured when both sign-in flags are off."""
+    by_username = app.config.email("EnableSignInWithUsername")
+    by_email = app.config.email("EnableSignInWithEmail")
+    if (not by_username and not by_email
+            and versions.login_needs_sign_in_method(app.config.version())):
+        raise AppError("store.sql_user.get_for_login.app_error", 400,
+                       detailed="sign-in with email and username disabled")
     with app.db.tx() as cur:
         if user_id:
             user = store.get_user(cur, user_id)
             if user is None:
                 raise AppError("app.user.missing_account.const", 400)
             return user
-        matches = store.get_for_login(cur, login_id, app.config.email("EnableSignInWithUsername"),
-                                      app.config.email("EnableSignInWithEmail"))
+        matches = store.get_for_login(cur, login_id, by_username, by_email)
     if len(matches) != 1:  # none, or more than one match
         raise AppError("store.sql_user.get_for_login.app_error", 400)
     return matches[0]
