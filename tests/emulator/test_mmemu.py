@@ -1750,5 +1750,83 @@ class TestVersionedLogin(EmuTestCase):
         self.assertEqual((r.status, r.json["id"]), (200, bob["id"]))
 
 
+class TestRateLimits(EmuTestCase):
+    """§8.3 global limiter and correction 2's login limiter (per process)."""
+
+    def logins(self, n, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", ENV["port"], timeout=10)
+        start = time.monotonic()
+        try:
+            out = [self.login("nobody", headers=headers, conn=conn) for _ in range(n)]
+        finally:
+            conn.close()
+        return out, time.monotonic() - start
+
+    def assertLimited(self, r, limit):
+        self.assertEqual(r.status, 429)
+        self.assertEqual(r.body, b"limit exceeded\n")
+        self.assertEqual(r.headers["Content-Type"], "text/plain; charset=utf-8")
+        self.assertEqual(r.headers["X-Content-Type-Options"], "nosniff")
+        self.assertGreaterEqual(int(r.headers["Retry-After"]), 1)
+        self.assertEqual(r.headers.get_all("X-Ratelimit-Limit")[-1], str(limit))
+        self.assertEqual(r.headers.get_all("X-Ratelimit-Remaining")[-1], "0")
+        self.assertGreaterEqual(int(r.headers.get_all("X-Ratelimit-Reset")[-1]), 1)
+        self.assertIsNone(r.headers["X-Request-Id"])  # answered before the API handler
+        self.assertIsNone(r.headers["X-Version-Id"])
+
+    def test_c2_login_limited_to_5_per_second_burst_10_from_11_3(self):
+        self.config(**{"EmulatorSettings.Version": "11.3.0", "RateLimitSettings.Enable": True})
+        control("counters/reset", {})
+        results, elapsed = self.logins(16)
+        passed = [r for r in results if r.status != 429]
+        self.assertEqual([r.status for r in results[:11]], [401] * 11)  # burst 10 + 1
+        self.assertLessEqual(len(passed), 11 + int(elapsed * 5) + 1)
+        first = [r for r in results if r.status == 429][0]
+        self.assertLimited(first, 11)
+        # a passing login carries both limiters' headers, the global one first
+        self.assertEqual(results[0].headers.get_all("X-Ratelimit-Limit"), ["101", "11"])
+        self.assertEqual(results[0].headers.get_all("X-Ratelimit-Remaining")[1], "10")
+        self.assertIsNone(results[0].headers["Retry-After"])
+        self.assertGreaterEqual(self.counters()["rate_limited"], 1)
+        # other routes only see the global limiter
+        self.assertEqual(request("GET", "/api/v4/system/ping").status, 200)
+        time.sleep(0.45)   # two emission intervals of 200 ms
+        self.assertEqual(self.login("nobody").status, 401)
+
+    def test_c2_login_limiter_keyed_on_socket_address_not_forwarded_for(self):
+        self.config(**{"EmulatorSettings.Version": "11.4.0", "RateLimitSettings.Enable": True})
+        results = []
+        conn = http.client.HTTPConnection("127.0.0.1", ENV["port"], timeout=10)
+        for i in range(16):
+            results.append(self.login("nobody", conn=conn,
+                                      headers={"X-Forwarded-For": "10.0.0.%d" % i,
+                                               "X-Real-IP": "10.0.1.%d" % i}))
+        conn.close()
+        self.assertIn(429, [r.status for r in results])
+
+    def test_c2_no_login_limiter_before_11_3_or_with_rate_limiting_off(self):
+        self.config(**{"EmulatorSettings.Version": "11.3.0"})
+        results, _ = self.logins(20)
+        self.assertEqual({r.status for r in results}, {401})
+        self.assertIsNone(results[-1].headers["X-Ratelimit-Limit"])
+        self.config(**{"EmulatorSettings.Version": "11.2.0", "RateLimitSettings.Enable": True})
+        results, _ = self.logins(20)
+        self.assertEqual({r.status for r in results}, {401})
+        self.assertEqual(results[-1].headers.get_all("X-Ratelimit-Limit"), ["101"])
+
+    def test_s8_3_global_limiter_wraps_every_request_but_not_the_control_api(self):
+        self.config(**{"RateLimitSettings.Enable": True, "RateLimitSettings.PerSec": 1,
+                       "RateLimitSettings.MaxBurst": 2})
+        statuses = [request("GET", "/api/v4/system/ping").status for _ in range(3)]
+        self.assertEqual(statuses, [200, 200, 200])
+        self.assertLimited(request("GET", "/api/v4/system/ping"), 3)
+        self.assertEqual(request("GET", "/x/channels/town-square").status, 429)  # web pages too
+        self.assertEqual(request("GET", "/__emu/counters").status, 200)
+        control("reset", {})   # clears the limiters with the settings
+        r = request("GET", "/api/v4/system/ping")
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.headers["X-Ratelimit-Limit"])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -10,6 +10,7 @@ from .counters import Counters
 from .db import Database
 from .faults import Faults
 from .httpcore import Router, serialize_cookie
+from .ratelimit import RateLimits
 from .sessions import SessionService
 
 log = logging.getLogger("mmemu")
@@ -26,6 +27,7 @@ class App:
         self.admin_user_id = None
         self.counters = Counters()
         self.faults = Faults()
+        self.rate_limits = RateLimits()
         self.sessions = SessionService(self)
         self.emails = collections.deque(maxlen=1000)
         self.emails_lock = threading.Lock()
@@ -130,5 +132,6 @@ class App:
         self.sessions.cache.clear()
         self.counters.reset()
         self.faults.clear()
+        self.rate_limits.clear()
         with self.emails_lock:
             self.emails.clear()

@@ -3,7 +3,8 @@ import collections
 import threading
 
 NAMES = ("password_hashes", "password_verifications", "logins_ok", "logins_failed",
-         "sessions_created", "users_created", "members_added", "passwords_set", "emails_sent")
+         "sessions_created", "users_created", "members_added", "passwords_set", "emails_sent",
+         "rate_limited")
 
 
 class Counters:

@@ -45,7 +45,7 @@ USER_FIELDS = {
 
 def register(router):
     r = router
-    r.add("POST", "/api/v4/users/login")(login)
+    r.add("POST", "/api/v4/users/login", rate_limit="login")(login)  # correction 2
     r.add("POST", "/api/v4/users")(create_user)
     r.add("GET", "/api/v4/users/me", session_required=True)(get_user)
     r.add("GET", "/api/v4/users/email/{email}", session_required=True)(get_user_by_email)
