@@ -1828,5 +1828,61 @@ class TestRateLimits(EmuTestCase):
         self.assertIsNone(r.headers["X-Ratelimit-Limit"])
 
 
+def pbkdf2_phc(password, iterations, salt=b"0123456789abcdef"):
+    """A PHC string as Mattermost 11 writes it (§9)."""
+    import base64
+    import hashlib
+    dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations, 32)
+    return "$pbkdf2$f=SHA256,w=%d,l=32$%s$%s" % (
+        iterations, base64.b64encode(salt).decode().rstrip("="), base64.b64encode(dk).decode().rstrip("="))
+
+
+class TestPasswordCheckLock(EmuTestCase):
+    """Correction 3: EmulatorSettings.SerializePasswordChecks."""
+    SLOW = pbkdf2_phc(PASSWORD, 150000)   # tens of ms per check, migrated on first login
+
+    def parallel_first_logins(self, n):
+        for i in range(n):
+            self.seed_user("slow%d" % i, password_hash=self.SLOW)
+        control("counters/reset", {})
+        with concurrent.futures.ThreadPoolExecutor(n) as pool:
+            results = list(pool.map(lambda i: self.login("slow%d" % i), range(n)))
+        self.assertEqual([r.status for r in results], [200] * n)
+        return self.counters()
+
+    def timed_login(self):
+        start = time.monotonic()
+        self.assertEqual(self.login("alice").status, 200)
+        return time.monotonic() - start
+
+    def test_c3_without_the_switch_password_checks_run_concurrently(self):
+        c = self.parallel_first_logins(8)
+        self.assertGreater(c["password_checks_max_concurrent"], 1)
+        self.assertEqual(c["password_lock_wait_ms"], 0)
+
+    def test_c3_serialized_checks_one_at_a_time_and_the_wait_is_counted(self):
+        self.config(**{"EmulatorSettings.SerializePasswordChecks": True})
+        c = self.parallel_first_logins(8)
+        self.assertEqual(c["password_checks_max_concurrent"], 1)
+        self.assertGreater(c["password_lock_wait_ms"], 0)
+
+    def test_c3_a_held_lock_delays_logins_only_with_the_switch(self):
+        self.seed_user("alice")
+        control("password-lock/hold", {"ms": 600})
+        self.assertLess(self.timed_login(), 0.4)
+        self.config(**{"EmulatorSettings.SerializePasswordChecks": True})
+        control("counters/reset", {})
+        control("password-lock/hold", {"ms": 600})
+        self.assertGreaterEqual(self.timed_login(), 0.5)
+        self.assertGreaterEqual(self.counters()["password_lock_wait_ms"], 450)
+        # unknown users and blank passwords never reach the lock
+        control("password-lock/hold", {"ms": 600})
+        start = time.monotonic()
+        self.assertEqual(self.login("nobody").status, 401)
+        self.assertEqual(self.login("alice", "").status, 400)
+        self.assertLess(time.monotonic() - start, 0.4)
+        self.assertEqual(request("POST", "/__emu/password-lock/hold", {"ms": 0}).status, 400)
+
+
 if __name__ == "__main__":
     unittest.main()

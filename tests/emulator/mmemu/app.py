@@ -10,6 +10,7 @@ from .counters import Counters
 from .db import Database
 from .faults import Faults
 from .httpcore import Router, serialize_cookie
+from .pwlock import PasswordCheckLock
 from .ratelimit import RateLimits
 from .sessions import SessionService
 
@@ -28,6 +29,7 @@ class App:
         self.counters = Counters()
         self.faults = Faults()
         self.rate_limits = RateLimits()
+        self.password_lock = PasswordCheckLock(self.counters)
         self.sessions = SessionService(self)
         self.emails = collections.deque(maxlen=1000)
         self.emails_lock = threading.Lock()

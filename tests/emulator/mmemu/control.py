@@ -8,6 +8,7 @@
   POST /__emu/seed/user             create a user directly -> user JSON (+ "password_hash")
   POST /__emu/seed/team             create a team with its default channels -> team JSON
   POST /__emu/seed/member           {team_name|team_id, user_id} -> team member JSON
+  POST /__emu/password-lock/hold    {"ms": N} hold the password-check lock N ms (pwlock.py)
   GET/POST /__emu/fault             current fault / set one (see faults.py)
   GET  /__emu/counters              request and work counters
   POST /__emu/counters/reset
@@ -116,6 +117,12 @@ def dispatch(app, req):
                 raise ValueError("unknown team or user")
             member = teams_api.join_user_to_team(app, team, user)
             return _json(201, models.team_member_json(member))
+        if path == "/__emu/password-lock/hold" and method == "POST":
+            ms = _body(req).get("ms")
+            if not isinstance(ms, int) or isinstance(ms, bool) or not 0 < ms <= 60000:
+                raise ValueError("ms must be an integer from 1 to 60000")
+            app.password_lock.hold(ms / 1000.0)
+            return _json(200, {"status": "OK"})
         if path == "/__emu/fault":
             if method == "POST":
                 app.faults.set(parse_fault(_body(req)))

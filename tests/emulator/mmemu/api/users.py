@@ -105,13 +105,27 @@ def _get_user_for_login(app, user_id, login_id):
 
 
 def _authenticate_for_login(app, user_id, login_id, password, mfa_token=""):
-    """AuthenticateUserForLogin → authenticateUser → CheckPasswordAndAllCriteria (§1.4)."""
+    """AuthenticateUserForLogin → authenticateUser → CheckPasswordAndAllCriteria (§1.4).
+    The user found by GetUserForLogin is loaded again inside the password-check
+    section, which is one lock per process with SerializePasswordChecks
+    (correction 3)."""
     if password == "":
         raise AppError("api.user.login.blank_pwd.app_error", 400)
-    user = _get_user_for_login(app, user_id, login_id)
-    if user["auth_service"]:
+    found = _get_user_for_login(app, user_id, login_id)
+    if found["auth_service"]:
         raise AppError("api.user.login.use_auth_service.app_error", 400,
-                       {"auth_service": user["auth_service"]})
+                       {"auth_service": found["auth_service"]})
+    with app.password_lock.section(app.config.emulator("SerializePasswordChecks")):
+        with app.db.tx() as cur:
+            user = store.get_user(cur, found["id"])
+        if user is None:
+            raise AppError("app.user.missing_account.const", 400)
+        _check_password_and_all_criteria(app, user, password, mfa_token)
+    return user
+
+
+def _check_password_and_all_criteria(app, user, password, mfa_token):
+    """Preflight, password (+ migration), MFA, failed attempts, postflight."""
     # preflight: not deactivated, not a bot, not locked (all before the password)
     if user["delete_at"] > 0:
         raise AppError("api.user.login.inactive.app_error", 401)
@@ -138,7 +152,6 @@ def _authenticate_for_login(app, user_id, login_id, password, mfa_token=""):
     # postflight
     if app.config.email("RequireEmailVerification") and not user["email_verified"]:
         raise AppError("api.user.login.not_verified.app_error", 401)
-    return user
 
 
 def _do_login(ctx, user, device_id):
