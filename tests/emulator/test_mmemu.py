@@ -57,8 +57,10 @@ def start_emulator(dsn, workdir, extra=()):
     proc = subprocess.Popen(
         ["/usr/bin/python3", os.path.join(HERE, "mmemu.py"), "--listen", "127.0.0.1:%d" % port,
          "--dsn", dsn, "--site-url", "http://127.0.0.1:%d" % port, "--admin-token-file", token_file,
-         "--pbkdf2-iterations", str(ITERATIONS), "--ready-file", ready, *extra],
+         "--pbkdf2-iterations", str(ITERATIONS), "--bcrypt-cost", "4", "--ready-file", ready,
+         *extra],
         stdout=log, stderr=subprocess.STDOUT)
+    log.close()  # the child has its own descriptor
     deadline = time.time() + 30
     while not os.path.exists(ready):
         if proc.poll() is not None or time.time() > deadline:
@@ -1727,7 +1729,7 @@ class TestVersionedLogin(EmuTestCase):
         legacy = self.seed_user("legacy", password_hash=bcrypt.hashpw(PASSWORD.encode(),
                                                                       bcrypt.gensalt(4)).decode())
         self.config(EnableSignInWithEmail=False, EnableSignInWithUsername=False)
-        for v in ("11.2.9", "11.0.0", "10.11.4"):
+        for v in ("10.11.4", "11.0.0", "11.2.9"):  # 10.x first: 11.x migrates the hash
             self.version(v)
             self.assertEqual(self.login(legacy["id"], by_id=True).status, 200, v)
             self.assertAppError(self.login("legacy"), 401, "api.user.login.invalid_credentials_email_username")
@@ -1882,6 +1884,62 @@ class TestPasswordCheckLock(EmuTestCase):
         self.assertEqual(self.login("alice", "").status, 400)
         self.assertLess(time.monotonic() - start, 0.4)
         self.assertEqual(request("POST", "/__emu/password-lock/hold", {"ms": 0}).status, 400)
+
+
+class TestPasswordHashersByVersion(EmuTestCase):
+    """Correction 7: 10.x verifies bcrypt only; 11.x migrates bcrypt to PBKDF2."""
+
+    def kind(self, user_id):
+        return self.state(user_id)["user"]["password"]
+
+    def put_password(self, user_id, body):
+        return admin("PUT", "/api/v4/users/%s/password" % user_id, body)
+
+    def test_c7_10x_new_hashes_are_bcrypt_and_are_never_migrated(self):
+        self.config(**{"EmulatorSettings.Version": "10.11.4"})
+        alice = self.seed_user("alice")
+        self.assertRegex(alice["password_hash"], r"^\$2a\$04\$[./A-Za-z0-9]{53}$")
+        control("counters/reset", {})
+        self.assertEqual(self.login("alice").status, 200)
+        self.assertEqual((self.kind(alice["id"]), self.counters()["password_hashes"]),
+                         ({"kind": "bcrypt"}, 0))
+        r = admin("POST", "/api/v4/users", {"username": "bob", "email": "bob@example.com",
+                                            "password": PASSWORD})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.kind(r.json["id"]), {"kind": "bcrypt"})
+        self.assertEqual(self.put_password(alice["id"], {"new_password": "Another1pw"}).status, 200)
+        self.assertEqual(self.kind(alice["id"]), {"kind": "bcrypt"})
+        self.assertEqual(self.login("alice", "Another1pw").status, 200)
+
+    def test_c7_10x_a_pbkdf2_hash_set_with_already_hashed_never_verifies(self):
+        self.config(**{"EmulatorSettings.Version": "10.11.4"})
+        alice = self.seed_user("alice")
+        r = self.put_password(alice["id"], {"new_password": pbkdf2_phc(PASSWORD, ITERATIONS),
+                                            "already_hashed": "true"})
+        self.assertEqual(r.status, 200, r)
+        for attempts in (1, 2):
+            self.assertAppError(self.login("alice"), 401, "api.user.login.invalid_credentials_email_username")
+            self.assertEqual(self.state(alice["id"])["user"]["failed_attempts"], attempts)
+        self.config(**{"EmulatorSettings.Version": "11.1.0"})  # the same row on 11.x
+        self.assertEqual(self.login("alice").status, 200)
+        self.assertEqual(self.state(alice["id"])["user"]["failed_attempts"], 0)
+
+    def test_c7_11x_bcrypt_set_with_already_hashed_verifies_and_is_migrated_on_first_login(self):
+        alice = self.seed_user("alice")
+        hashed = bcrypt.hashpw(b"Legacy1pw", bcrypt.gensalt(4)).decode()
+        self.assertEqual(self.put_password(alice["id"], {"new_password": hashed,
+                                                         "already_hashed": "true"}).status, 200)
+        self.assertEqual(self.kind(alice["id"]), {"kind": "bcrypt"})
+        control("counters/reset", {})
+        self.assertEqual(self.login("alice", "Legacy1pw").status, 200)
+        self.assertEqual(self.kind(alice["id"]), {"kind": "pbkdf2", "iterations": ITERATIONS})
+        self.assertEqual(self.login("alice", "Legacy1pw").status, 200)
+        c = self.counters()
+        self.assertEqual((c["password_hashes"], c["password_verifications"]), (1, 2))
+        # a 10.x node can no longer verify the migrated hash
+        self.config(**{"EmulatorSettings.Version": "10.11.4"})
+        self.assertAppError(self.login("alice", "Legacy1pw"), 401,
+                            "api.user.login.invalid_credentials_email_username")
 
 
 if __name__ == "__main__":

@@ -20,10 +20,11 @@ ADMIN_BOT_USERNAME = "chat-bridge-bot"
 
 
 class App:
-    def __init__(self, dsn, admin_token, iterations=600000, config=None):
+    def __init__(self, dsn, admin_token, iterations=600000, config=None, bcrypt_cost=10):
         self.config = config or Config()
         self.db = Database(dsn)
         self.iterations = iterations
+        self.bcrypt_cost = bcrypt_cost
         self.admin_token = admin_token
         self.admin_user_id = None
         self.counters = Counters()
@@ -80,14 +81,21 @@ class App:
 
     # -- helpers used by handlers ----------------------------------------------------
     def hash_password(self, password):
+        """The latest hasher of the emulated version: PBKDF2 (11.x) or bcrypt (10.x)."""
         self.counters.incr("password_hashes")
+        if versions.bcrypt_only(self.config.version()):
+            return passwords.hash_password_bcrypt(password, self.bcrypt_cost)
         return passwords.hash_password(password, self.iterations)
 
     def verify_password(self, stored, password):
         self.counters.incr("password_verifications")
-        return passwords.verify_password(stored, password)
+        return passwords.verify_password(stored, password,
+                                         bcrypt_only=versions.bcrypt_only(self.config.version()))
 
     def needs_rehash(self, stored):
+        """§9 migratePassword (11.x only: 10.x has one hasher and never migrates)."""
+        if versions.bcrypt_only(self.config.version()):
+            return False
         return not passwords.is_latest(stored, self.iterations)
 
     def send_email(self, kind, to):
