@@ -1942,5 +1942,55 @@ class TestPasswordHashersByVersion(EmuTestCase):
                             "api.user.login.invalid_credentials_email_username")
 
 
+class TestGuestsAndRemoteUsers(EmuTestCase):
+    MASKED = "api.user.login.invalid_credentials_email_username"
+
+    def test_c4_guest_login_masked_unless_licensed_and_guest_accounts_enabled(self):
+        guest = self.seed_user("guest", roles="system_guest")
+        for settings in ({}, {"EmulatorSettings.Licensed": True},
+                         {"EmulatorSettings.Licensed": False, "GuestAccountsSettings.Enable": True}):
+            self.config(**settings)
+            self.assertAppError(self.login("guest"), 401, self.MASKED)
+        self.assertEqual(self.state(guest["id"])["user"]["failed_attempts"], 0)  # password was right
+        self.assertEqual(self.state(guest["id"])["sessions"], [])
+        self.config(**{"EmulatorSettings.Licensed": True, "GuestAccountsSettings.Enable": True})
+        r = self.login("guest")
+        self.assertEqual(r.status, 200, r)
+        s = self.state(guest["id"])["sessions"][0]
+        self.assertEqual((s["roles"], s["props"]["is_guest"]), ("system_guest", "true"))
+        self.assertAppError(self.login("guest", "wrong"), 401, self.MASKED)
+        self.assertEqual(self.state(guest["id"])["user"]["failed_attempts"], 1)
+
+    def test_c5_remote_user_is_seedable_and_returned_with_remote_id(self):
+        rid = new_id()
+        remote = self.seed_user("remote", remote_id=rid)
+        self.assertEqual(remote["remote_id"], rid)
+        self.assertEqual(sql("SELECT remoteid FROM users WHERE id = %s", (remote["id"],))[0][0], rid)
+        self.assertEqual(admin("GET", "/api/v4/users/" + remote["id"]).json["remote_id"], rid)
+        alice = self.seed_user("alice")
+        self.assertNotIn("remote_id", admin("GET", "/api/v4/users/" + alice["id"]).json)
+        self.assertIsNone(sql("SELECT remoteid FROM users WHERE id = %s", (alice["id"],))[0][0])
+        col = sql("""SELECT data_type, character_maximum_length, is_nullable, column_default
+                       FROM information_schema.columns
+                      WHERE table_name = 'users' AND column_name = 'remoteid'""")
+        self.assertEqual(col, [("character varying", 26, "YES", None)])
+        # SanitizeInput clears it on POST /users
+        r = admin("POST", "/api/v4/users", {"username": "bob", "email": "bob@example.com",
+                                            "password": PASSWORD, "remote_id": rid})
+        self.assertEqual(r.status, 201, r)
+        self.assertNotIn("remote_id", r.json)
+
+    def test_c5_remote_user_never_logs_in_and_gets_no_session(self):
+        remote = self.seed_user("remote", remote_id=new_id())
+        control("counters/reset", {})
+        self.assertAppError(self.login("remote"), 401, self.MASKED)
+        self.assertAppError(self.login(remote["id"], by_id=True), 401, self.MASKED)
+        self.assertAppError(self.login("remote", "wrong"), 401, self.MASKED)
+        st = self.state(remote["id"])
+        self.assertEqual((st["sessions"], st["user"]["failed_attempts"]), ([], 1))
+        c = self.counters()
+        self.assertEqual((c["sessions_created"], c["logins_ok"], c["logins_failed"]), (0, 0, 3))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -29,6 +29,8 @@ MESSAGES = {
     "api.user.check_user_password.invalid.app_error": "Login failed because of invalid password.",
     "api.user.login.use_auth_service.app_error": "Please sign in using {auth_service}.",
     "api.user.login.guest_accounts.license.error": "Guest accounts are disabled.",
+    "api.user.login.guest_accounts.disabled.error": "Guest accounts are disabled.",
+    "api.user.login.remote_users.login.error": "Login failed because remote users are not allowed to log in.",
     "store.sql_user.get_for_login.app_error": "We couldn't find an existing account matching your credentials.",
     # users §5
     "app.user.missing_account.const": "Unable to find the user.",

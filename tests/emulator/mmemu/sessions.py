@@ -216,7 +216,11 @@ class SessionService:
         return s
 
     def create_login_session(self, cur, user, props, device_id, hours):
-        """app/login.go DoLogin + model.Session.PreSave (§3.2)."""
+        """app/login.go DoLogin → app.CreateSession + model.Session.PreSave (§3.2).
+        CreateSession refuses remote (shared-channel) users (correction 5)."""
+        if user.get("remote_id"):
+            raise AppError("api.user.login.remote_users.login.error", 401,
+                           detailed="remote_id=" + user["remote_id"])
         now = now_ms()
         session = self._insert(cur, {
             "id": new_id(), "token": new_id(), "create_at": now,

@@ -202,8 +202,11 @@ def login(ctx):
     try:
         user = _authenticate_for_login(app, props.get("id", ""), props.get("login_id", ""),
                                        props.get("password", ""), props.get("token", ""))
-        if models.has_role(user["roles"], "system_guest"):  # no licence: guests refused
-            raise AppError("api.user.login.guest_accounts.license.error", 401)
+        if models.has_role(user["roles"], "system_guest"):  # correction 4: masked below
+            if not app.config.emulator("Licensed"):
+                raise AppError("api.user.login.guest_accounts.license.error", 401)
+            if not app.config.get("GuestAccountsSettings", "Enable"):
+                raise AppError("api.user.login.guest_accounts.disabled.error", 401)
         session = _do_login(ctx, user, props.get("device_id", ""))
     except AppError as err:
         app.counters.incr("logins_failed")
@@ -304,7 +307,8 @@ def create_user_record(app, u, hashed_password=None, enforce_limit=True, check_p
         "notify_props": u["notify_props"] or dict(models.DEFAULT_NOTIFY_PROPS),
         "last_password_update": now, "last_picture_update": 0,
         "failed_attempts": u.get("failed_attempts", 0) or 0, "locale": locale,
-        "timezone": u["timezone"] or dict(models.DEFAULT_TIMEZONE), "remote_id": "",
+        "timezone": u["timezone"] or dict(models.DEFAULT_TIMEZONE),
+        "remote_id": u.get("remote_id") or "",   # cleared by SanitizeInput; seeding sets it
     }
     err = _is_valid_user(dict(record, password=u["password"] or hashed_password or ""))
     if err:
@@ -620,6 +624,7 @@ def seed_user(app, spec):
               "delete_at": int(spec.get("delete_at") or 0),
               "failed_attempts": int(spec.get("failed_attempts") or 0),
               "is_bot": bool(spec.get("is_bot")), "bot_description": spec.get("bot_description") or "",
+              "remote_id": spec.get("remote_id") or "",
               "force_roles": spec.get("roles") or "system_user"})
     hashed = spec.get("password_hash")
     if hashed is None and not u["password"] and not u["auth_service"]:
