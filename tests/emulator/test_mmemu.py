@@ -1992,5 +1992,49 @@ class TestGuestsAndRemoteUsers(EmuTestCase):
         self.assertEqual((c["sessions_created"], c["logins_ok"], c["logins_failed"]), (0, 0, 3))
 
 
+class TestArchivedTeams(EmuTestCase):
+    """Correction 5: archived teams (delete_at != 0)."""
+
+    def add(self, team_id, user_id, token=ADMIN_TOKEN):
+        return request("POST", "/api/v4/teams/%s/members" % team_id,
+                       {"team_id": team_id, "user_id": user_id}, token=token)
+
+    def test_c5_archived_team_is_returned_by_name_and_joinable(self):
+        team = self.seed_team("archived", delete_at=1700000000000)
+        self.assertEqual(team["delete_at"], 1700000000000)
+        alice, bob = self.seed_user("alice"), self.seed_user("bob")
+        token = self.login("bob").headers["Token"]
+        r = request("GET", "/api/v4/teams/name/archived", token=token)
+        self.assertEqual((r.status, r.json["id"], r.json["delete_at"]), (200, team["id"], 1700000000000))
+        self.assertEqual(admin("GET", "/api/v4/teams/" + team["id"]).json["delete_at"], 1700000000000)
+        r = self.add(team["id"], alice["id"])
+        self.assertEqual((r.status, r.json["delete_at"]), (201, 0))
+        self.assertEqual(self.add(team["id"], bob["id"], token=token).status, 201)  # joins itself
+        self.assertEqual(len(self.state(alice["id"])["team_members"]), 1)
+        # the user's team list leaves archived teams out
+        self.assertEqual(admin("GET", "/api/v4/users/%s/teams" % alice["id"]).json, [])
+        self.assertEqual(request("POST", "/__emu/seed/team", {"name": "bad", "delete_at": -1}).status, 400)
+        self.assertIsNone(sql("SELECT id FROM teams WHERE name = 'bad'") or None)
+
+    def test_c5_delete_team_is_a_soft_delete(self):
+        team = self.seed_team("public")
+        alice = self.seed_user("alice")
+        control("seed/member", {"team_name": "public", "user_id": alice["id"]})
+        token = self.login("alice").headers["Token"]
+        self.assertAppError(request("DELETE", "/api/v4/teams/" + team["id"], token=token), 403,
+                            "api.context.permissions.app_error")
+        self.assertAppError(admin("DELETE", "/api/v4/teams/%s?permanent=true" % team["id"]), 401,
+                            "api.user.delete_team.not_enabled.app_error")
+        before = int(time.time() * 1000)
+        r = admin("DELETE", "/api/v4/teams/" + team["id"])
+        self.assertEqual((r.status, r.json), (200, {"status": "OK"}))
+        self.assertGreaterEqual(sql("SELECT deleteat FROM teams WHERE id = %s", (team["id"],))[0][0], before)
+        r = request("GET", "/api/v4/teams/name/public", token=token)
+        self.assertEqual(r.status, 200)
+        self.assertGreaterEqual(r.json["delete_at"], before)
+        self.assertEqual(self.add(team["id"], self.seed_user("bob")["id"]).status, 201)
+        self.assertAppError(admin("DELETE", "/api/v4/teams/" + new_id()), 404, "app.team.get.find.app_error")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -6,7 +6,8 @@
   GET  /__emu/config                current settings
   POST /__emu/config                merge settings (Mattermost names)
   POST /__emu/seed/user             create a user directly -> user JSON (+ "password_hash")
-  POST /__emu/seed/team             create a team with its default channels -> team JSON
+  POST /__emu/seed/team             create a team with its default channels (delete_at:
+                                    archived) -> team JSON
   POST /__emu/seed/member           {team_name|team_id, user_id} -> team member JSON
   POST /__emu/password-lock/hold    {"ms": N} hold the password-check lock N ms (pwlock.py)
   GET/POST /__emu/fault             current fault / set one (see faults.py)
@@ -103,7 +104,14 @@ def dispatch(app, req):
             spec.setdefault("display_name", spec.get("name") or "")
             spec.setdefault("type", "O")
             spec.setdefault("allow_open_invite", spec["type"] == "O")
+            delete_at = spec.get("delete_at") or 0   # an archived team (correction 5)
+            if not isinstance(delete_at, int) or isinstance(delete_at, bool) or delete_at < 0:
+                raise ValueError("delete_at must be a non-negative integer")
             team = teams_api.create_team_record(app, spec)
+            if delete_at:
+                with app.db.tx() as cur:
+                    store.set_team_delete_at(cur, team["id"], delete_at)
+                    team = store.get_team(cur, team["id"])
             return _json(201, models.team_json(team, False))
         if path == "/__emu/seed/member" and method == "POST":
             spec = _body(req)

@@ -58,6 +58,7 @@ MESSAGES = {
     "app.session.get.app_error": "We encountered an error finding the session.",
     # teams §6
     "app.team.get_by_name.missing.app_error": "Unable to find the existing team.",
+    "api.user.delete_team.not_enabled.app_error": "Permanent team deletion feature is not enabled. Please contact your System Administrator.",
     "app.team.get.find.app_error": "Unable to find the existing team.",
     "app.team.get_member.missing.app_error": "No team member found for that user ID and team ID.",
     "api.team.is_team_creation_allowed.disabled.app_error": "Team creation has been disabled.",

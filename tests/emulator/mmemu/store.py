@@ -135,6 +135,12 @@ def insert_team(cur, t):
          t["allow_open_invite"]))
 
 
+def set_team_delete_at(cur, team_id, delete_at):
+    """SoftDeleteTeam (delete_at = now) or a seeded archived team."""
+    cur.execute("UPDATE teams SET deleteat = %s, updateat = %s WHERE id = %s",
+                (delete_at, now_ms(), team_id))
+
+
 def teams_for_user(cur, user_id):
     cur.execute("""SELECT t.* FROM teams t JOIN teammembers m ON m.teamid = t.id
                     WHERE m.userid = %s AND m.deleteat = 0 AND t.deleteat = 0
