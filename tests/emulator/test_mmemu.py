@@ -2036,5 +2036,61 @@ class TestArchivedTeams(EmuTestCase):
         self.assertAppError(admin("DELETE", "/api/v4/teams/" + new_id()), 404, "app.team.get.find.app_error")
 
 
+class TestSessionsExtraColumn(EmuTestCase):
+    """Correction 8: EmulatorSettings.SessionsExtraColumn."""
+    insert_session = TestDirectSessionRows.insert_session
+    cookies_for = TestDirectSessionRows.cookies_for
+
+    def setUp(self):
+        super().setUp()
+        self.alice = self.seed_user("alice")
+
+    def tearDown(self):
+        control("reset", {})   # drops the column again
+        super().tearDown()
+
+    def columns(self):
+        return sql("""SELECT column_name, data_type, character_maximum_length, is_nullable,
+                             column_default FROM information_schema.columns
+                       WHERE table_name = 'sessions' ORDER BY ordinal_position""")
+
+    def me(self, row):
+        return request("GET", "/api/v4/users/me", cookies=self.cookies_for(row))
+
+    def test_c8_extra_column_is_added_nullable_without_default_and_dropped_again(self):
+        self.assertEqual(len(self.columns()), 11)
+        self.config(**{"EmulatorSettings.SessionsExtraColumn": True})
+        cols = self.columns()
+        self.assertEqual(len(cols), 12)
+        self.assertEqual(cols[-1], ("voipdeviceid", "character varying", 512, "YES", None))
+        self.config(**{"EmulatorSettings.SessionsExtraColumn": False})
+        self.assertEqual(len(self.columns()), 11)
+        self.config(**{"EmulatorSettings.SessionsExtraColumn": True})
+        control("reset", {})
+        self.assertEqual(len(self.columns()), 11)
+        self.assertFalse(control("config")["EmulatorSettings"]["SessionsExtraColumn"])
+
+    def test_c8_a_row_where_the_extra_column_is_null_is_an_invalid_session(self):
+        self.config(**{"EmulatorSettings.SessionsExtraColumn": True})
+        row = self.insert_session()          # lists the 11 columns: voipdeviceid stays NULL
+        r = self.me(row)
+        self.assertAppError(r, 401, "api.context.session_expired.app_error")
+        self.assertEqual(r.set_cookies, ["MMAUTHTOKEN=; Path=/; Max-Age=0; HttpOnly"])
+        sql("UPDATE sessions SET voipdeviceid = '' WHERE id = %s", (row["id"],))
+        self.assertEqual(self.me(row).status, 200)
+        # rows the emulator writes itself (login, PAT sessions) carry ''
+        token = self.login("alice").headers["Token"]
+        self.assertEqual(request("GET", "/api/v4/users/me", token=token).status, 200)
+        self.assertEqual(admin("GET", "/api/v4/users/me").status, 200)
+        self.assertEqual({r[0] for r in sql("SELECT voipdeviceid FROM sessions")}, {""})
+
+    def test_c8_without_the_switch_the_column_is_not_read(self):
+        sql("ALTER TABLE sessions ADD COLUMN voipdeviceid varchar(512)")  # another node's doing
+        row = self.insert_session()
+        self.assertEqual(self.me(row).status, 200)
+        token = self.login("alice").headers["Token"]
+        self.assertIsNone(sql("SELECT voipdeviceid FROM sessions WHERE token = %s", (token,))[0][0])
+
+
 if __name__ == "__main__":
     unittest.main()

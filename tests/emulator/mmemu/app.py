@@ -41,7 +41,24 @@ class App:
     def startup(self):
         with self.db.connection() as conn:
             schema.create_schema(conn)
+            if self.config.emulator("SessionsExtraColumn"):
+                schema.set_sessions_extra_column(conn, True)
         self.ensure_admin_bot()
+
+    # -- settings with side effects ---------------------------------------------------
+    def apply_config(self, overrides):
+        """POST /__emu/config: merge settings, then make the schema follow
+        SessionsExtraColumn when it changed (dropping a column another node
+        still uses is left to explicit changes and resets)."""
+        before = self.config.emulator("SessionsExtraColumn")
+        self.config.apply(overrides)
+        if self.config.emulator("SessionsExtraColumn") != before:
+            self._sync_sessions_column()
+
+    def _sync_sessions_column(self):
+        with self.db.connection() as conn:
+            schema.set_sessions_extra_column(conn, self.config.emulator("SessionsExtraColumn"))
+        self.sessions.cache.clear()  # entries read under the other table shape
 
     def ensure_admin_bot(self):
         """The bridge's system-admin bot: a bots row, roles system_admin
@@ -138,6 +155,7 @@ class App:
             cur.execute("UPDATE users SET failedattempts = 0, deleteat = 0 WHERE id = %s", (uid,))
         if not keep_config:
             self.config.restore_baseline()
+        self._sync_sessions_column()
         self.ensure_admin_bot()
         self.sessions.cache.clear()
         self.counters.reset()

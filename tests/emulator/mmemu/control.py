@@ -90,7 +90,7 @@ def dispatch(app, req):
         if path == "/__emu/config":
             if method == "POST":
                 try:
-                    app.config.apply(_body(req))
+                    app.apply_config(_body(req))
                 except ConfigError as exc:
                     raise ValueError(str(exc)) from None
             return _json(200, app.config.snapshot())
