@@ -2092,5 +2092,75 @@ class TestSessionsExtraColumn(EmuTestCase):
         self.assertIsNone(sql("SELECT voipdeviceid FROM sessions WHERE token = %s", (token,))[0][0])
 
 
+def totp(secret, at=None):
+    """RFC 6238 (HMAC-SHA1, 30 s, 6 digits), written independently of mmemu.mfa."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, struct.pack(">Q", int((time.time() if at is None else at) // 30)),
+                   hashlib.sha1).digest()
+    o = mac[-1] & 15
+    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+class TestMfa(EmuTestCase):
+    """Correction 9 and the MFA rows of §1.4."""
+
+    def setUp(self):
+        super().setUp()
+        self.user = self.seed_user("mfauser", mfa_active=True)
+        self.secret = self.user["mfa_secret"]
+
+    def login_mfa(self, token=None, password=PASSWORD):
+        body = {"login_id": "mfauser", "password": password}
+        if token is not None:
+            body["token"] = token
+        return request("POST", "/api/v4/users/login", body, headers={"User-Agent": CHROME_UA})
+
+    def failed(self):
+        return self.state(self.user["id"])["user"]["failed_attempts"]
+
+    def test_c9_mfa_user_logs_in_with_the_password_alone_when_mfa_is_disabled(self):
+        self.assertRegex(self.secret, r"^[A-Z2-7]{32}$")
+        self.assertTrue(self.user["mfa_active"])
+        u = admin("GET", "/api/v4/users/" + self.user["id"]).json
+        self.assertTrue(u["mfa_active"])
+        self.assertNotIn("mfa_secret", u)
+        self.assertFalse(control("config")["ServiceSettings"]["EnableMultifactorAuthentication"])
+        self.assertEqual(self.login_mfa().status, 200)
+        self.assertEqual(self.login_mfa("garbage").status, 200)   # CheckUserMfa skipped
+
+    def test_c9_s1_4_with_mfa_enabled_the_login_needs_the_code(self):
+        self.config(EnableMultifactorAuthentication=True)
+        r = self.login_mfa()
+        self.assertAppError(r, 400, "mfa.validate_token.authenticate.app_error")  # unmasked
+        self.assertEqual((self.failed(), self.state(self.user["id"])["sessions"]), (0, []))
+        self.assertAppError(self.login_mfa("12ab56"), 400, "mfa.validate_token.authenticate.app_error")
+        self.assertEqual(self.failed(), 1)
+        wrong = "%06d" % ((int(totp(self.secret)) + 500000) % 1000000)
+        self.assertAppError(self.login_mfa(wrong), 401, "api.user.check_user_mfa.bad_code.app_error")
+        self.assertEqual(self.failed(), 2)
+        code = totp(self.secret)
+        r = self.login_mfa(code)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.failed(), 0)
+        # a code is used once
+        self.assertAppError(self.login_mfa(code), 401, "api.user.check_user_mfa.bad_code.app_error")
+        # the password comes first, and a user without MFA is not asked
+        self.assertAppError(self.login_mfa(totp(self.secret), password="wrong"), 401,
+                            "api.user.login.invalid_credentials_email_username")
+        self.seed_user("plain")
+        self.assertEqual(self.login("plain").status, 200)
+
+    def test_c9_codes_of_the_neighbouring_time_steps_are_accepted(self):
+        self.config(EnableMultifactorAuthentication=True)
+        self.assertEqual(self.login_mfa(totp(self.secret, time.time() - 30)).status, 200)
+        self.assertEqual(self.login_mfa(totp(self.secret, time.time() + 30)).status, 200)
+        self.assertAppError(self.login_mfa(totp(self.secret, time.time() + 95)), 401,
+                            "api.user.check_user_mfa.bad_code.app_error")
+
+
 if __name__ == "__main__":
     unittest.main()

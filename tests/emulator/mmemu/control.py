@@ -98,6 +98,8 @@ def dispatch(app, req):
             user = users_api.seed_user(app, _body(req))
             out = models.user_json(models.sanitize(user))
             out["password_hash"] = user["password"]
+            if user["mfa_active"]:
+                out["mfa_secret"] = user["mfa_secret"]
             return _json(201, out)
         if path == "/__emu/seed/team" and method == "POST":
             spec = _body(req)

@@ -61,7 +61,8 @@ def insert_user(cur, u):
          u["first_name"], u["last_name"], u["position"], u["roles"], u["allow_marketing"],
          json.dumps(u["props"]), json.dumps(u["notify_props"]), u["last_password_update"],
          u["last_picture_update"], u["failed_attempts"], u["locale"], json.dumps(u["timezone"]),
-         False, "", u.get("remote_id") or None, 0, json.dumps([])))
+         bool(u.get("mfa_active")), u.get("mfa_secret") or "", u.get("remote_id") or None, 0,
+         json.dumps([])))
 
 
 def insert_bot(cur, user_id, description, owner_id):
@@ -83,6 +84,11 @@ def update_password(cur, user_id, hashed):
     cur.execute("""UPDATE users SET password = %s, lastpasswordupdate = %s, updateat = %s,
                        authdata = NULL, authservice = '', failedattempts = 0 WHERE id = %s""",
                 (hashed, now, now, user_id))
+
+
+def update_mfa_used_timestamps(cur, user_id, steps):
+    """SqlUserStore.StoreMfaUsedTimestamps: the TOTP steps already used."""
+    cur.execute("UPDATE users SET mfausedtimestamps = %s WHERE id = %s", (json.dumps(steps), user_id))
 
 
 def migrate_password_hash(cur, user_id, hashed):

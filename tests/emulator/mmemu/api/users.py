@@ -2,7 +2,7 @@
 activation (§4.3, §4.4), sessions (§4.1) and personal access tokens (§4.2)."""
 import psycopg2
 
-from .. import models, store, useragent, validation, versions
+from .. import mfa, models, store, useragent, validation, versions
 from ..config import cookie_domain, subpath
 from ..db import unique_violation_constraint
 from ..errors import AppError, invalid_body_param, invalid_url_param, missing_account
@@ -137,21 +137,43 @@ def _check_password_and_all_criteria(app, user, password, mfa_token):
     with app.db.tx() as cur:
         if not ok:
             store.update_failed_attempts(cur, user["id"], user["failed_attempts"] + 1)
+        elif app.needs_rehash(user["password"]):  # §9 migratePassword
+            store.migrate_password_hash(cur, user["id"], app.hash_password(password))
+    if not ok:
+        app.sessions.cache.clear_user(user["id"])
+        raise AppError("api.user.check_user_password.invalid.app_error", 401)
+    mfa_error = _check_user_mfa(app, user, mfa_token)
+    with app.db.tx() as cur:
+        if mfa_error is not None:
+            # an empty token is taken as a pre-flight question: not counted
+            if mfa_token != "":
+                store.update_failed_attempts(cur, user["id"], user["failed_attempts"] + 1)
         else:
             store.update_failed_attempts(cur, user["id"], 0)
-            if app.needs_rehash(user["password"]):  # §9 migratePassword
-                store.migrate_password_hash(cur, user["id"], app.hash_password(password))
     app.sessions.cache.clear_user(user["id"])
-    if not ok:
-        raise AppError("api.user.check_user_password.invalid.app_error", 401)
+    if mfa_error is not None:
+        raise mfa_error
     user["failed_attempts"] = 0
-    # MFA after the password (§1.4 order). The emulator has no TOTP: an
-    # MFA-active user can never pass, like a login without a code.
-    if user.get("mfa_active") and app.config.service("EnableMultifactorAuthentication"):
-        raise AppError("api.user.check_user_mfa.bad_code.app_error", 401)
     # postflight
     if app.config.email("RequireEmailVerification") and not user["email_verified"]:
         raise AppError("api.user.login.not_verified.app_error", 401)
+
+
+def _check_user_mfa(app, user, token):
+    """app.CheckUserMfa (correction 9): nothing to check unless the user has
+    MFA and EnableMultifactorAuthentication is on.  Returns an AppError or None."""
+    if not user["mfa_active"] or not app.config.service("EnableMultifactorAuthentication"):
+        return None
+    try:
+        ok, used = mfa.check(user["mfa_secret"], token, user["mfa_used_timestamps"])
+    except mfa.MalformedCode:
+        return AppError("mfa.validate_token.authenticate.app_error", 400,
+                        detailed="malformed or missing MFA code")
+    if not ok:
+        return AppError("api.user.check_user_mfa.bad_code.app_error", 401)
+    with app.db.tx() as cur:
+        store.update_mfa_used_timestamps(cur, user["id"], used)
+    return None
 
 
 def _do_login(ctx, user, device_id):
@@ -309,6 +331,7 @@ def create_user_record(app, u, hashed_password=None, enforce_limit=True, check_p
         "failed_attempts": u.get("failed_attempts", 0) or 0, "locale": locale,
         "timezone": u["timezone"] or dict(models.DEFAULT_TIMEZONE),
         "remote_id": u.get("remote_id") or "",   # cleared by SanitizeInput; seeding sets it
+        "mfa_active": bool(u.get("mfa_active")), "mfa_secret": u.get("mfa_secret") or "",
     }
     err = _is_valid_user(dict(record, password=u["password"] or hashed_password or ""))
     if err:
@@ -625,6 +648,8 @@ def seed_user(app, spec):
               "failed_attempts": int(spec.get("failed_attempts") or 0),
               "is_bot": bool(spec.get("is_bot")), "bot_description": spec.get("bot_description") or "",
               "remote_id": spec.get("remote_id") or "",
+              "mfa_active": bool(spec.get("mfa_active")),
+              "mfa_secret": spec.get("mfa_secret") or (mfa.new_secret() if spec.get("mfa_active") else ""),
               "force_roles": spec.get("roles") or "system_user"})
     hashed = spec.get("password_hash")
     if hashed is None and not u["password"] and not u["auth_service"]:
