@@ -2162,5 +2162,53 @@ class TestMfa(EmuTestCase):
                             "api.user.check_user_mfa.bad_code.app_error")
 
 
+class TestPasswordPolicyAndNames(EmuTestCase):
+    """Correction 6."""
+
+    def create(self, **fields):
+        body = {"username": "u", "email": "u@example.com", "password": PASSWORD}
+        body.update(fields)
+        return admin("POST", "/api/v4/users", body)
+
+    def test_c6_minimum_length_may_be_set_from_5_to_72(self):
+        for bad in (4, 73, 0, -1):
+            self.assertEqual(request("POST", "/__emu/config", {"MinimumLength": bad}).status, 400, bad)
+        self.assertEqual(control("config")["PasswordSettings"]["MinimumLength"], 8)
+        for good in (5, 72):
+            self.assertEqual(self.config(MinimumLength=good)["PasswordSettings"]["MinimumLength"], good)
+
+    def test_c6_post_users_enforces_the_minimum_and_already_hashed_skips_it(self):
+        self.config(MinimumLength=20)
+        self.assertAppError(self.create(password="x" * 19), 400, "model.user.is_valid.pwd_min_length.app_error")
+        r = self.create(password="x" * 20)
+        self.assertEqual(r.status, 201, r)
+        path = "/api/v4/users/%s/password" % r.json["id"]
+        self.assertAppError(admin("PUT", path, {"new_password": "y" * 19}), 400,
+                            "model.user.is_valid.pwd_min_length.app_error")
+        short = bcrypt.hashpw(b"short", bcrypt.gensalt(4)).decode()
+        self.assertEqual(admin("PUT", path, {"new_password": short, "already_hashed": "true"}).status, 200)
+        self.assertEqual(self.login("u", "short").status, 200)
+        control("reset", {})
+        self.config(MinimumLength=5)
+        self.assertAppError(self.create(password="abcd"), 400, "model.user.is_valid.pwd_min_length.app_error")
+        self.assertEqual(self.create(password="abcde").status, 201)
+        control("reset", {})
+        self.config(MinimumLength=72)
+        self.assertAppError(self.create(password="é" * 36 + "x"), 400,
+                            "model.user.is_valid.pwd_max_length.app_error")  # 73 bytes
+        self.assertEqual(self.create(password="é" * 36).status, 201)        # 72 bytes
+
+    def test_c6_names_and_position_are_counted_in_runes(self):
+        limits = {"first_name": 64, "last_name": 64, "nickname": 64, "position": 128}
+        for field, limit in limits.items():
+            for char in ("é", "😀"):   # 2 and 4 bytes per rune
+                control("reset", {})
+                r = self.create(**{field: char * limit})
+                self.assertEqual((r.status, r.json.get(field)), (201, char * limit), (field, char))
+                control("reset", {})
+                self.assertAppError(self.create(**{field: char * (limit + 1)}), 400,
+                                    "model.user.is_valid.%s.app_error" % field)
+
+
 if __name__ == "__main__":
     unittest.main()
