@@ -2210,5 +2210,29 @@ class TestPasswordPolicyAndNames(EmuTestCase):
                                     "model.user.is_valid.%s.app_error" % field)
 
 
+class TestAdminUserViews(EmuTestCase):
+    """Correction 12 and §5.2: what an admin's GET of a user holds."""
+
+    def test_c12_admin_gets_never_return_email_verified(self):
+        alice = self.seed_user("alice", email_verified=True, failed_attempts=2, first_name="Alice")
+        self.assertTrue(alice["email_verified"])
+        for path in ("/api/v4/users/" + alice["id"], "/api/v4/users/email/alice@example.com",
+                     "/api/v4/users/username/alice"):
+            r = admin("GET", path)
+            self.assertEqual(r.status, 200, path)
+            u = r.json
+            self.assertNotIn("email_verified", u, path)
+            for secret in ("password", "mfa_secret", "last_login", "last_password_update",
+                           "allow_marketing"):
+                self.assertNotIn(secret, u, (path, secret))
+            self.assertEqual((u["email"], u["failed_attempts"], u["first_name"], u["delete_at"]),
+                             ("alice@example.com", 2, "Alice", 0), path)
+            self.assertIn("notify_props", u)
+            self.assertEqual(u["auth_data"], "")
+        # the user's own view keeps it (Sanitize, not ClearNonProfileFields)
+        token = self.login("alice").headers["Token"]
+        self.assertTrue(request("GET", "/api/v4/users/me", token=token).json["email_verified"])
+
+
 if __name__ == "__main__":
     unittest.main()
