@@ -2234,5 +2234,108 @@ class TestAdminUserViews(EmuTestCase):
         self.assertTrue(request("GET", "/api/v4/users/me", token=token).json["email_verified"])
 
 
+class TestPatchUser(EmuTestCase):
+    """PUT /users/{user_id}/patch (users.yaml PatchUser)."""
+
+    def setUp(self):
+        super().setUp()
+        self.alice = self.seed_user("alice", first_name="Alice", last_name="Smith")
+        self.bob = self.seed_user("bob")
+
+    def patch(self, user, body, token=ADMIN_TOKEN, raw=None):
+        return request("PUT", "/api/v4/users/%s/patch" % user["id"], body, token=token, raw=raw)
+
+    def row(self, user):
+        return sql("""SELECT email, emailverified, firstname, lastname, position, nickname, updateat
+                        FROM users WHERE id = %s""", (user["id"],))[0]
+
+    def test_patch_changes_only_the_given_fields_and_answers_the_user(self):
+        control("counters/reset", {})
+        before = self.row(self.alice)[6]
+        time.sleep(0.002)
+        r = self.patch(self.alice, {"first_name": "Alicia", "position": "Budtender", "nickname": "al",
+                                    "last_name": None, "roles": "system_admin", "unknown": 1})
+        self.assertEqual(r.status, 200, r)
+        u = r.json
+        self.assertEqual((u["id"], u["first_name"], u["last_name"], u["position"], u["nickname"],
+                          u["roles"]), (self.alice["id"], "Alicia", "Smith", "Budtender", "al",
+                                        "system_user"))
+        self.assertNotIn("password", u)
+        row = self.row(self.alice)
+        self.assertEqual(row[2:6], ("Alicia", "Smith", "Budtender", "al"))
+        self.assertGreater(row[6], before)
+        c = self.counters()
+        self.assertEqual((c["users_patched"], c["requests"]["PUT /api/v4/users/{user_id}/patch"]), (1, 1))
+        self.assertAppError(self.patch(self.alice, {"first_name": 5}), 400,
+                            "api.context.invalid_body_param.app_error")
+        self.assertAppError(self.patch(self.alice, None, raw=b"{nope"), 400,
+                            "api.context.invalid_body_param.app_error")
+        self.assertAppError(self.patch(self.alice, {"first_name": "é" * 65}), 400,
+                            "model.user.is_valid.first_name.app_error")
+        self.assertAppError(self.patch({"id": new_id()}, {"first_name": "x"}), 400,
+                            "api.context.invalid_body_param.app_error")
+        self.assertAppError(self.patch(self.alice, {"username": "BOB"}), 400,
+                            "app.user.save.username_exists.app_error")
+        self.assertAppError(self.patch(self.alice, {"username": "bad name"}), 400,
+                            "model.user.is_valid.username.app_error")
+        self.assertEqual(self.counters()["users_patched"], 1)
+        r = self.patch(self.alice, {"username": "Alice2"})
+        self.assertEqual((r.status, r.json["username"]), (200, "alice2"))
+
+    def test_patch_email_is_lower_cased_unique_and_resets_email_verified(self):
+        r = self.patch(self.alice, {"email": " Alice.New@Example.COM "})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["email"], "alice.new@example.com")
+        self.assertNotIn("email_verified", r.json)
+        self.assertEqual(self.row(self.alice)[:2], ("alice.new@example.com", False))
+        self.assertEqual(control("emails")[-1], {"kind": "email_changed", "to": "alice@example.com"})
+        self.assertAppError(self.patch(self.alice, {"email": "BOB@example.com"}), 400,
+                            "app.user.save.email_exists.app_error")
+        self.assertAppError(self.patch(self.alice, {"email": "nope"}), 400,
+                            "model.user.is_valid.email.app_error")
+        self.assertEqual(self.login("alice.new@example.com").status, 200)
+        # the same address again is no change
+        r = self.patch(self.bob, {"email": "bob@example.com"})
+        self.assertEqual(self.row(self.bob)[:2], ("bob@example.com", True))
+
+    def test_patch_email_waits_for_verification_when_required(self):
+        self.config(RequireEmailVerification=True)
+        r = self.patch(self.alice, {"email": "alice.new@example.com"})
+        self.assertEqual((r.status, r.json["email"]), (200, "alice@example.com"))
+        self.assertEqual(self.row(self.alice)[:2], ("alice@example.com", True))
+        self.assertEqual(control("emails")[-1], {"kind": "verify_email", "to": "alice.new@example.com"})
+        self.assertAppError(self.patch(self.alice, {"email": "bob@example.com"}), 400,
+                            "app.user.save.email_exists.app_error")
+
+    def test_patch_self_or_admin_and_own_email_needs_the_password(self):
+        token = self.login("alice").headers["Token"]
+        self.assertAppError(self.patch(self.bob, {"first_name": "B"}, token=token), 403,
+                            "api.context.permissions.app_error")
+        self.assertEqual(self.patch(self.alice, {"first_name": "Me"}, token=token).status, 200)
+        self.assertAppError(self.patch(self.alice, {"email": "a2@example.com"}, token=token), 400,
+                            "api.context.invalid_body_param.app_error")
+        self.assertAppError(self.patch(self.alice, {"email": "a2@example.com", "password": "wrong"},
+                                       token=token), 401, "api.user.check_user_password.invalid.app_error")
+        self.assertEqual(self.state(self.alice["id"])["user"]["failed_attempts"], 1)
+        r = self.patch(self.alice, {"email": "a2@example.com", "password": PASSWORD}, token=token)
+        self.assertEqual((r.status, r.json["email"]), (200, "a2@example.com"))
+        self.assertEqual(self.state(self.alice["id"])["user"]["failed_attempts"], 0)
+
+    def test_s4_1_revoke_all_sessions_exists_and_counts(self):
+        t1 = self.login("alice").headers["Token"]
+        self.login("alice")
+        bob = self.login("bob").headers["Token"]
+        control("counters/reset", {})
+        path = "/api/v4/users/%s/sessions/revoke/all" % self.alice["id"]
+        self.assertAppError(request("POST", path, token=bob), 403, "api.context.permissions.app_error")
+        r = admin("POST", path)
+        self.assertEqual((r.status, r.json), (200, {"status": "OK"}))
+        c = self.counters()
+        self.assertEqual((c["sessions_revoked"],
+                          c["requests"]["POST /api/v4/users/{user_id}/sessions/revoke/all"]), (2, 2))
+        self.assertEqual(request("GET", "/api/v4/users/me", token=t1).status, 401)
+        self.assertEqual(request("GET", "/api/v4/users/me", token=bob).status, 200)
+
+
 if __name__ == "__main__":
     unittest.main()

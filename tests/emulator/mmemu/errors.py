@@ -43,6 +43,7 @@ MESSAGES = {
     "api.user.create_user.user_limits.exceeded": "Can't create user. Server exceeds maximum supported user count.",
     "api.user.create_user.no_open_server": "This server does not allow open signups. Please speak with your Administrator to receive an invitation.",
     "api.user.create_user.signup_email_disabled.app_error": "User sign-up with email is disabled.",
+    "api.user.update_user.accepted_domain.app_error": "The email you provided does not belong to an accepted domain.",
     "api.user.create_user.accepted_domain.app_error": "The email you provided does not belong to an accepted domain.",
     "api.user.get_user_by_email.permissions.app_error": "Unable to get user by email.",
     "api.user.update_password.context.app_error": "Update password failed because context user_id did not match props user_id.",

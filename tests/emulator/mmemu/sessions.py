@@ -262,6 +262,9 @@ class SessionService:
 
     # -- revocation ----------------------------------------------------------------
     def _forget(self, rows):
+        """Rows just deleted (revocation): drop them from the cache and count them."""
+        if rows:
+            self.app.counters.incr("sessions_revoked", len(rows))
         for r in rows:
             self.cache.remove_token(r["token"])
             self.cache.clear_user(r["userid"])

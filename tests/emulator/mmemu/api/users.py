@@ -8,7 +8,8 @@ from ..db import unique_violation_constraint
 from ..errors import AppError, invalid_body_param, invalid_url_param, missing_account
 from ..httpcore import now_epoch, serialize_cookie
 from ..ids import new_id, now_ms
-from ..jsonbody import BodyError, decode_struct, map_from_json, string_interface_from_json
+from ..jsonbody import (BodyError, decode_patch, decode_struct, map_from_json,
+                        string_interface_from_json)
 from ..passwords import policy_error_id
 
 # §1.4: errors the login handler does not mask (api4/user.go login).
@@ -51,6 +52,7 @@ def register(router):
     r.add("GET", "/api/v4/users/email/{email}", session_required=True)(get_user_by_email)
     r.add("GET", "/api/v4/users/username/{username}", session_required=True)(get_user_by_username)
     r.add("GET", "/api/v4/users/{user_id}", session_required=True)(get_user)
+    r.add("PUT", "/api/v4/users/{user_id}/patch", session_required=True)(patch_user)
     r.add("PUT", "/api/v4/users/{user_id}/password", session_required=True)(update_password)
     r.add("PUT", "/api/v4/users/{user_id}/active", session_required=True)(update_active)
     r.add("GET", "/api/v4/users/{user_id}/sessions", session_required=True)(get_sessions)
@@ -445,6 +447,96 @@ def get_user_by_username(ctx):
     if user is None:
         raise AppError("app.user.get_by_username.app_error", 404)
     return _user_response(ctx, user)
+
+
+# ---------------------------------------------------------------------------
+# PUT /users/{user_id}/patch (api4/user.go patchUser → app.PatchUser → UpdateUser)
+
+# model.UserPatch fields the emulator applies (password only authorises a
+# user's change of their own email).
+PATCH_FIELDS = {"username": "str", "password": "str", "nickname": "str", "first_name": "str",
+                "last_name": "str", "position": "str", "email": "str", "locale": "str"}
+OAUTH_SERVICES = {"gitlab", "google", "office365", "openid"}
+
+
+def _double_check_password(app, user, password):
+    """app.DoubleCheckPassword: lockout, then the password with failed-attempt counting."""
+    if user["failed_attempts"] >= app.config.service("MaximumLoginAttempts"):
+        raise AppError("api.user.check_user_login_attempts.too_many.app_error", 401)
+    ok = app.verify_password(user["password"], password)
+    with app.db.tx() as cur:
+        store.update_failed_attempts(cur, user["id"], 0 if ok else user["failed_attempts"] + 1)
+    if not ok:
+        raise AppError("api.user.check_user_password.invalid.app_error", 401)
+
+
+def patch_user(ctx):
+    """Self or edit_other_users (system admins).  A user changing their own
+    email must send their password.  UpdateUser: domain restriction, PreUpdate
+    (lower-cased username and email), IsValid, unique email/username.  A new
+    email resets email_verified; with RequireEmailVerification the address is
+    not changed at all until verified (a verification email goes to the new
+    one), otherwise the old address is told.  OAuth users keep their email.
+    Answers 200 with the updated user (Sanitize)."""
+    app = ctx.app
+    user_id = ctx.require_user_id()
+    try:
+        patch = decode_patch(ctx.req.body, PATCH_FIELDS)
+    except BodyError as exc:
+        raise invalid_body_param("user", str(exc))
+    is_self = user_id == ctx.session_user_id
+    if not is_self and not ctx.is_admin:
+        raise ctx.permission_error("edit_other_users")
+    with app.db.tx() as cur:
+        old = store.get_user(cur, user_id)
+    if old is None:
+        raise invalid_body_param("user_id")
+    new = dict(old)
+    for name in ("username", "nickname", "first_name", "last_name", "position", "email", "locale"):
+        if name in patch:
+            new[name] = patch[name]
+    # PreUpdate
+    new["username"] = validation.sanitize_unicode(new["username"]).lower()
+    new["email"] = validation.normalize_email(validation.sanitize_unicode(new["email"]))
+    email_changed = new["email"] != old["email"]
+    if email_changed and is_self:
+        if "password" not in patch:
+            raise invalid_body_param("password")
+        _double_check_password(app, old, patch["password"])
+    if (email_changed and not models.has_role(old["roles"], "system_guest")
+            and old["auth_service"] not in ("ldap", "saml")
+            and not validation.email_domain_allowed(new["email"],
+                                                    app.config.team("RestrictCreationToDomains"))):
+        raise AppError("api.user.update_user.accepted_domain.app_error", 400)
+    verify_first = email_changed and app.config.email("RequireEmailVerification") and not old["is_bot"]
+    err = _is_valid_user(dict(new, password="", auth_data=new["auth_data"] or ""))
+    if err:
+        raise err
+    requested_email = new["email"]
+    if old["auth_service"] in OAUTH_SERVICES or verify_first:
+        new["email"] = old["email"]
+    if new["email"] != old["email"]:
+        new["email_verified"] = False
+    try:
+        with app.db.tx() as cur:
+            if verify_first and store.get_user_by_email(cur, requested_email) is not None:
+                raise AppError("app.user.save.email_exists.app_error", 400)
+            store.update_user_profile(cur, new)
+            user = store.get_user(cur, user_id)
+    except psycopg2.IntegrityError as exc:
+        constraint = unique_violation_constraint(exc) or ""
+        if "email" in constraint:
+            raise AppError("app.user.save.email_exists.app_error", 400) from None
+        raise AppError("app.user.save.username_exists.app_error", 400) from None
+    app.counters.incr("users_patched")
+    app.sessions.cache.clear_user(user_id)
+    if verify_first:
+        app.send_email("verify_email", requested_email)
+    elif user["email"] != old["email"]:
+        app.send_email("email_changed", old["email"])
+    if user["username"] != old["username"]:
+        app.send_email("username_changed", user["email"])
+    return 200, models.user_json(models.sanitize(user))
 
 
 # ---------------------------------------------------------------------------
