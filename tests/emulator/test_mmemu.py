@@ -2337,5 +2337,50 @@ class TestPatchUser(EmuTestCase):
         self.assertEqual(request("GET", "/api/v4/users/me", token=bob).status, 200)
 
 
+class TestLoginCookiesAndProps(EmuTestCase):
+    """Corrections 10 and 11: the emulator's own login."""
+    DESKTOP = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Mattermost/5.6.0 Chrome/120.0.6099.109 Electron/28.1.0 Safari/537.36")
+    IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+              "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+
+    def setUp(self):
+        super().setUp()
+        self.alice = self.seed_user("alice")
+
+    def test_c10_samesite_none_with_secure_on_all_three_only_when_embedded(self):
+        https = {"X-Forwarded-Proto": "https"}
+        cases = [({}, False), ({"Cookie": "MMEMBED=0"}, False), ({"Cookie": "MMEMBED=true"}, False),
+                 ({"Cookie": "other=1; MMEMBED=1"}, True)]
+        for extra, embedded in cases:
+            r = self.login("alice", headers=dict(https, **extra))
+            cookies = r.set_cookies
+            self.assertEqual([c.split("=")[0] for c in cookies], ["MMAUTHTOKEN", "MMUSERID", "MMCSRF"])
+            for c in cookies:
+                self.assertIn("; Secure", c)
+                self.assertEqual(c.endswith("; Secure; SameSite=None"), embedded, (extra, c))
+                self.assertEqual("SameSite" in c, embedded, (extra, c))
+        # §1.3: SameSite=None comes only together with Secure
+        r = self.login("alice", headers={"Cookie": "MMEMBED=1"})
+        self.assertFalse(any("SameSite" in c or "Secure" in c for c in r.set_cookies))
+
+    def test_c11_session_props_and_length_from_the_user_agent(self):
+        self.config(SessionLengthWebInHours=10, SessionLengthMobileInHours=3)
+        cases = [(CHROME_UA, "false", "Linux", "Chrome/120.0.6099", 10),
+                 (self.DESKTOP, "false", "Mac OS", "Desktop App/5.6.0", 10),
+                 (self.IPHONE, "true", "iOS", "Safari/17.0", 3),
+                 ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/120.0.0.0 Mobile Safari/537.36", "true", "Android", "Chrome/120.0", 3),
+                 ("curl/8.5.0", "false", "", "Unknown/0.0", 10)]
+        for ua, mobile, os_name, browser, hours in cases:
+            r = self.login("alice", headers={"User-Agent": ua})
+            self.assertEqual(r.status, 200)
+            s = [x for x in self.state(self.alice["id"])["sessions"] if x["token"] == r.headers["Token"]][0]
+            p = s["props"]
+            self.assertEqual((p["isMobile"], p["os"], p["browser"]), (mobile, os_name, browser), ua)
+            self.assertEqual(s["expires_at"] - s["create_at"], hours * 3600 * 1000, ua)
+            self.assertIn("Max-Age=36000", r.set_cookies[0])   # always the web length
+
+
 if __name__ == "__main__":
     unittest.main()
