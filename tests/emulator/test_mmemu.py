@@ -2382,5 +2382,82 @@ class TestLoginCookiesAndProps(EmuTestCase):
             self.assertIn("Max-Age=36000", r.set_cookies[0])   # always the web length
 
 
+class TestNoUserCacheAndSharedDatabase(EmuTestCase):
+    """Users are read from the database on every request, so nodes sharing a
+    database agree at once; rate limiter and password lock are per process."""
+
+    def setUp(self):
+        super().setUp()
+        self.alice = self.seed_user("alice")
+
+    def test_deactivation_is_seen_by_the_next_request_and_in_the_table(self):
+        path = "/api/v4/users/" + self.alice["id"]
+        self.assertEqual(admin("GET", path).json["delete_at"], 0)
+        self.assertEqual(admin("PUT", path + "/active", {"active": False}).status, 200)
+        self.assertGreater(admin("GET", path).json["delete_at"], 0)
+        self.assertGreater(sql("SELECT deleteat FROM users WHERE id = %s", (self.alice["id"],))[0][0], 0)
+        self.assertAppError(self.login("alice"), 401, "api.user.login.inactive.app_error")
+        # and the other way round: a change written to the table is seen at once
+        sql("UPDATE users SET deleteat = 0 WHERE id = %s", (self.alice["id"],))
+        self.assertEqual(admin("GET", path).json["delete_at"], 0)
+        self.assertEqual(self.login("alice").status, 200)
+        sql("UPDATE users SET deleteat = 1 WHERE id = %s", (self.alice["id"],))
+        self.assertAppError(self.login("alice"), 401, "api.user.login.inactive.app_error")
+
+    def test_a_role_change_written_to_the_users_table_is_seen_by_the_next_request(self):
+        token = self.login("alice").headers["Token"]
+        sql("UPDATE users SET roles = 'system_admin system_user' WHERE id = %s", (self.alice["id"],))
+        self.assertEqual(admin("GET", "/api/v4/users/" + self.alice["id"]).json["roles"],
+                         "system_admin system_user")
+        self.assertEqual(request("GET", "/api/v4/users/me", token=token).json["roles"],
+                         "system_admin system_user")
+        body = {"username": "bob", "email": "bob@example.com", "password": PASSWORD}
+        # permissions still come from the session row (§2.2) until the next login
+        self.assertEqual(request("POST", "/api/v4/users", body, token=token).status, 403)
+        token = self.login("alice").headers["Token"]
+        self.assertEqual(request("POST", "/api/v4/users", body, token=token).status, 201)
+
+    def test_two_processes_share_the_database_with_their_own_limiter_and_lock(self):
+        proc, port = start_emulator(ENV["dsn"], ENV["workdir"])
+        try:
+            def on_b(method, path, body=None, **kw):
+                return request(method, path, body, port=port, **kw)
+
+            # users and sessions: one database
+            r = self.login("alice", port=port)
+            self.assertEqual(r.status, 200)
+            self.assertEqual(request("GET", "/api/v4/users/me", token=r.headers["Token"]).json["id"],
+                             self.alice["id"])
+            self.assertEqual(on_b("PUT", "/api/v4/users/%s/active" % self.alice["id"], {"active": False},
+                                  token=ADMIN_TOKEN).status, 200)
+            self.assertAppError(self.login("alice"), 401, "api.user.login.inactive.app_error")
+            self.assertEqual(on_b("PUT", "/api/v4/users/%s/active" % self.alice["id"], {"active": True},
+                                  token=ADMIN_TOKEN).status, 200)
+            # settings are per process: each node is configured on its own
+            limits = {"EmulatorSettings.Version": "11.3.0", "RateLimitSettings.Enable": True,
+                      "EmulatorSettings.SerializePasswordChecks": True}
+            self.config(**limits)
+            self.assertFalse(on_b("GET", "/__emu/config").json["RateLimitSettings"]["Enable"])
+            self.assertEqual(on_b("POST", "/__emu/config", limits).status, 200)
+            # rate limiter: exhausting node A leaves node B alone
+            statuses = [self.login("nobody").status for _ in range(16)]
+            self.assertIn(429, statuses)
+            self.assertEqual(self.login("nobody", port=port).status, 401)
+            # password lock: a check held on node A does not delay node B
+            control("password-lock/hold", {"ms": 800})
+            start = time.monotonic()
+            self.assertEqual(self.login("alice", port=port).status, 200)
+            self.assertLess(time.monotonic() - start, 0.5)
+            self.assertLess(on_b("GET", "/__emu/counters").json["password_lock_wait_ms"], 100)
+            time.sleep(0.25)   # node A's login limiter has a token again
+            start = time.monotonic()
+            self.assertEqual(self.login("alice").status, 200)
+            self.assertGreaterEqual(time.monotonic() - start, 0.2)
+            self.assertGreater(self.counters()["password_lock_wait_ms"], 0)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
 if __name__ == "__main__":
     unittest.main()
