@@ -884,6 +884,30 @@ class TestClient4(EmuTestCase):
         rc, out = webapp(*self.cookie_args(cookies))
         self.assertEqual((rc, out["error_id"]), (1, "webapp.no_mmuserid_cookie"))
 
+    def test_c1_client4_reads_the_client_config_and_patches_a_user(self):
+        # Client4.getClientConfig() (?format=old, as at the web app's start-up)
+        # and Client4.patchUser() with an admin token.
+        script = """
+            import { createRequire } from 'node:module';
+            const require = createRequire(process.cwd() + '/webapp.mjs');
+            const { Client4 } = require('@mattermost/client');
+            const c = new Client4();
+            c.setUrl(process.env.MM_URL);
+            c.setToken(process.env.MM_TOKEN);
+            const config = await c.getClientConfig();
+            const user = await c.patchUser({id: process.env.MM_USER, first_name: 'Patched',
+                                            email: 'Alice.P@Example.com'});
+            console.log(JSON.stringify({config, user}));
+        """
+        env = dict(os.environ, MM_URL="http://127.0.0.1:%d" % ENV["port"], MM_TOKEN=ADMIN_TOKEN,
+                   MM_USER=self.alice["id"])
+        out = subprocess.run(["node", "--input-type=module", "-e", script], cwd=os.path.dirname(CLIENT4),
+                             env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        self.assertEqual((res["config"]["EnableSignInWithEmail"], res["config"]["Version"]), ("true", "11.1.0"))
+        self.assertEqual((res["user"]["first_name"], res["user"]["email"]), ("Patched", "alice.p@example.com"))
+
     def test_s1_client4_login_mode(self):
         rc, out = webapp("--login-id", "alice", "--password", PASSWORD,
                          "--team", "public", "--channel", "town-square", "--post", "hi")
