@@ -1,5 +1,5 @@
-"""/api/v4/teams…: §6 (team lookup, creation, idempotent membership with
-MaxUsersPerTeam, default channels) and GET /users/{user_id}/teams."""
+"""/api/v4/teams…: §6 (team lookup, creation, soft deletion, idempotent
+membership with MaxUsersPerTeam, default channels) and GET /users/{user_id}/teams."""
 import psycopg2
 import psycopg2.errors
 

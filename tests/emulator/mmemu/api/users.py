@@ -1,5 +1,6 @@
-"""/api/v4/users…: login (§1), user creation and lookup (§5), password and
-activation (§4.3, §4.4), sessions (§4.1) and personal access tokens (§4.2)."""
+"""/api/v4/users…: login (§1, corrections 1, 3–5, 9), user creation, lookup
+and patch (§5), password and activation (§4.3, §4.4), sessions (§4.1) and
+personal access tokens (§4.2)."""
 import psycopg2
 
 from .. import mfa, models, store, useragent, validation, versions
