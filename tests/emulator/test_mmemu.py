@@ -1712,9 +1712,11 @@ class TestClientConfigAndVersion(EmuTestCase):
         r = request("POST", "/__emu/config", {"MaxUsersPerTeam": 7, "EmulatorSettings.Version": "1.0"})
         self.assertEqual(r.status, 400)
         self.assertEqual(control("config")["TeamSettings"]["MaxUsersPerTeam"], 50)
-        for name in ("RateLimitSettings.PerSec", "RateLimitSettings.MaxBurst",
+        for name in ("RateLimitSettings.PerSec", "RateLimitSettings.MemoryStoreSize",
                      "ServiceSettings.MaximumLoginAttempts"):
             self.assertEqual(request("POST", "/__emu/config", {name: 0}).status, 400, name)
+        self.assertEqual(request("POST", "/__emu/config", {"RateLimitSettings.MaxBurst": -1}).status, 400)
+        self.assertEqual(request("POST", "/__emu/config", {"RateLimitSettings.MaxBurst": 0}).status, 200)
 
     def test_c_defaults_of_the_new_switches(self):
         cfg = control("config")

@@ -130,6 +130,11 @@ def _positive(path, value):
         raise ConfigError("%s must be positive, got %d" % (path, value))
 
 
+def _not_negative(path, value):
+    if value < 0:
+        raise ConfigError("%s must not be negative, got %d" % (path, value))
+
+
 def _version(path, value):
     try:
         versions.parse(value)
@@ -142,7 +147,7 @@ VALIDATORS = {
     # correction 6: model.PasswordMinimumLength .. PasswordMaximumLength
     ("PasswordSettings", "MinimumLength"): _range(5, 72),
     ("RateLimitSettings", "PerSec"): _positive,
-    ("RateLimitSettings", "MaxBurst"): _positive,
+    ("RateLimitSettings", "MaxBurst"): _not_negative,
     ("RateLimitSettings", "MemoryStoreSize"): _positive,
     ("ServiceSettings", "MaximumLoginAttempts"): _positive,
     ("EmulatorSettings", "Version"): _version,
