@@ -89,10 +89,10 @@ def update_password(cur, user_id, hashed):
 def update_user_profile(cur, u):
     """SqlUserStore.Update for the fields a patch may change; UpdateAt = now."""
     cur.execute("""UPDATE users SET username = %s, email = %s, emailverified = %s, nickname = %s,
-                       firstname = %s, lastname = %s, position = %s, locale = %s, updateat = %s
+                       firstname = %s, lastname = %s, position = %s, updateat = %s
                     WHERE id = %s""",
                 (u["username"], u["email"], u["email_verified"], u["nickname"], u["first_name"],
-                 u["last_name"], u["position"], u["locale"], now_ms(), u["id"]))
+                 u["last_name"], u["position"], now_ms(), u["id"]))
 
 
 def update_mfa_used_timestamps(cur, user_id, steps):

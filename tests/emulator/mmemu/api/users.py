@@ -456,7 +456,7 @@ def get_user_by_username(ctx):
 # model.UserPatch fields the emulator applies (password only authorises a
 # user's change of their own email).
 PATCH_FIELDS = {"username": "str", "password": "str", "nickname": "str", "first_name": "str",
-                "last_name": "str", "position": "str", "email": "str", "locale": "str"}
+                "last_name": "str", "position": "str", "email": "str"}
 OAUTH_SERVICES = {"gitlab", "google", "office365", "openid"}
 
 
@@ -493,7 +493,7 @@ def patch_user(ctx):
     if old is None:
         raise invalid_body_param("user_id")
     new = dict(old)
-    for name in ("username", "nickname", "first_name", "last_name", "position", "email", "locale"):
+    for name in ("username", "nickname", "first_name", "last_name", "position", "email"):
         if name in patch:
             new[name] = patch[name]
     # PreUpdate
