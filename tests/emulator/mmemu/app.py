@@ -1,5 +1,7 @@
-"""The application object: configuration, database, sessions, counters,
-faults, and start-up (schema + the admin bot with its personal access token)."""
+"""The application object: configuration (and the settings with side effects
+on the schema), database, sessions, counters, faults, rate limiters, the
+password-check lock, and start-up (schema + the admin bot with its personal
+access token)."""
 import collections
 import logging
 import threading

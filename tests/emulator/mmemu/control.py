@@ -5,7 +5,8 @@
                                     faults, emails; restore start-up settings
   GET  /__emu/config                current settings
   POST /__emu/config                merge settings (Mattermost names)
-  POST /__emu/seed/user             create a user directly -> user JSON (+ "password_hash")
+  POST /__emu/seed/user             create a user directly (roles, remote_id, mfa_active…)
+                                    -> user JSON (+ "password_hash", "mfa_secret")
   POST /__emu/seed/team             create a team with its default channels (delete_at:
                                     archived) -> team JSON
   POST /__emu/seed/member           {team_name|team_id, user_id} -> team member JSON
