@@ -2,7 +2,7 @@
 """Mattermost emulator for the OpenTHC Chat Bridge tests.
 
   /usr/bin/python3 tests/emulator/mmemu.py --listen 127.0.0.1:PORT --dsn DSN \
-      --site-url URL --admin-token-file FILE [--pbkdf2-iterations N] \
+      --site-url URL --admin-token-file FILE [--pbkdf2-iterations N] [--bcrypt-cost N] \
       [--config FILE.json] [--ready-file FILE] [--log-requests]
 
 The implementation is the package beside this file (tests/emulator/mmemu/);

@@ -1,7 +1,8 @@
 """Black-box tests of the Mattermost emulator over HTTP.
 
 Each test names the section of shared/reference/mattermost-behaviour.md it
-checks (test_s1_4_… = §1.4).  The emulator runs as a separate process
+checks (test_s1_4_… = §1.4), or the numbered correction of its "Corrections,
+December 2026" block (test_c3_… = correction 3).  The emulator runs as a separate process
 against a real PostgreSQL database:
 
   * MMEMU_TEST_DSN set (run-tests.sh does this): that database is used;
@@ -56,8 +57,10 @@ def start_emulator(dsn, workdir, extra=()):
     proc = subprocess.Popen(
         ["/usr/bin/python3", os.path.join(HERE, "mmemu.py"), "--listen", "127.0.0.1:%d" % port,
          "--dsn", dsn, "--site-url", "http://127.0.0.1:%d" % port, "--admin-token-file", token_file,
-         "--pbkdf2-iterations", str(ITERATIONS), "--ready-file", ready, *extra],
+         "--pbkdf2-iterations", str(ITERATIONS), "--bcrypt-cost", "4", "--ready-file", ready,
+         *extra],
         stdout=log, stderr=subprocess.STDOUT)
+    log.close()  # the child has its own descriptor
     deadline = time.time() + 30
     while not os.path.exists(ready):
         if proc.poll() is not None or time.time() > deadline:
@@ -881,6 +884,30 @@ class TestClient4(EmuTestCase):
         rc, out = webapp(*self.cookie_args(cookies))
         self.assertEqual((rc, out["error_id"]), (1, "webapp.no_mmuserid_cookie"))
 
+    def test_c1_client4_reads_the_client_config_and_patches_a_user(self):
+        # Client4.getClientConfig() (?format=old, as at the web app's start-up)
+        # and Client4.patchUser() with an admin token.
+        script = """
+            import { createRequire } from 'node:module';
+            const require = createRequire(process.cwd() + '/webapp.mjs');
+            const { Client4 } = require('@mattermost/client');
+            const c = new Client4();
+            c.setUrl(process.env.MM_URL);
+            c.setToken(process.env.MM_TOKEN);
+            const config = await c.getClientConfig();
+            const user = await c.patchUser({id: process.env.MM_USER, first_name: 'Patched',
+                                            email: 'Alice.P@Example.com'});
+            console.log(JSON.stringify({config, user}));
+        """
+        env = dict(os.environ, MM_URL="http://127.0.0.1:%d" % ENV["port"], MM_TOKEN=ADMIN_TOKEN,
+                   MM_USER=self.alice["id"])
+        out = subprocess.run(["node", "--input-type=module", "-e", script], cwd=os.path.dirname(CLIENT4),
+                             env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        self.assertEqual((res["config"]["EnableSignInWithEmail"], res["config"]["Version"]), ("true", "11.1.0"))
+        self.assertEqual((res["user"]["first_name"], res["user"]["email"]), ("Patched", "alice.p@example.com"))
+
     def test_s1_client4_login_mode(self):
         rc, out = webapp("--login-id", "alice", "--password", PASSWORD,
                          "--team", "public", "--channel", "town-square", "--post", "hi")
@@ -1624,6 +1651,838 @@ class TestConcurrency(EmuTestCase):
         second = set(sql(backends))
         self.assertGreater(len(first), 1, "concurrent requests should use several connections")
         self.assertEqual([b for b in second if b[1] >= start], [], "a connection was opened for the second burst")
+
+
+# ===========================================================================
+# Corrections, December 2026: client config, versions and the switches that
+# model them (test_cN_… = correction N)
+
+class TestClientConfigAndVersion(EmuTestCase):
+    def test_c1_client_config_old_format_unauthenticated_strings(self):
+        r = request("GET", "/api/v4/config/client?format=old")
+        self.assertEqual(r.status, 200, r)
+        self.assertRegex(r.headers["X-Request-Id"], ID_RE)
+        c = r.json
+        self.assertEqual(list(c), sorted(c))  # Go map order
+        self.assertTrue(all(isinstance(v, str) for v in c.values()), c)
+        self.assertEqual((c["EnableSignInWithEmail"], c["EnableSignInWithUsername"],
+                          c["EnableMultifactorAuthentication"], c["Version"], c["BuildNumber"]),
+                         ("true", "true", "false", "11.1.0", "11.1.0"))
+        self.assertEqual((c["PasswordMinimumLength"], c["EnableGuestAccounts"], c["EnableSaml"],
+                          c["SiteURL"], c["NoAccounts"]),
+                         ("8", "false", "false", "http://127.0.0.1:%d" % ENV["port"], "true"))
+        self.config(EnableSignInWithEmail=False, EnableMultifactorAuthentication=True,
+                    MinimumLength=12, **{"GuestAccountsSettings.Enable": True})
+        self.seed_user("alice")
+        c = request("GET", "/api/v4/config/client?format=old").json
+        self.assertEqual((c["EnableSignInWithEmail"], c["EnableSignInWithUsername"],
+                          c["EnableMultifactorAuthentication"], c["PasswordMinimumLength"],
+                          c["EnableGuestAccounts"], c["NoAccounts"]),
+                         ("false", "true", "true", "12", "true", "false"))
+
+    def test_c1_client_config_needs_format_old(self):
+        self.assertAppError(request("GET", "/api/v4/config/client"), 501,
+                            "api.config.client.old_format.app_error")
+        self.assertAppError(request("GET", "/api/v4/config/client?format=new"), 400,
+                            "api.context.invalid_body_param.app_error")
+        self.assertEqual(admin("GET", "/api/v4/config/client?format=old").status, 200)
+
+    def test_c7_s8_2_version_switch_sets_x_version_id(self):
+        def version_id():
+            return request("GET", "/api/v4/system/ping").headers["X-Version-Id"]
+        default = version_id()
+        self.assertRegex(default, r"^11\.1\.0\.11\.1\.0\.[0-9a-f]{32}\.false$")
+        self.assertEqual(version_id(), default)  # same config, same hash
+        self.config(**{"EmulatorSettings.Version": "11.3.0"})
+        self.assertRegex(version_id(), r"^11\.3\.0\.11\.3\.0\.[0-9a-f]{32}\.false$")
+        self.assertEqual(request("GET", "/api/v4/config/client?format=old").json["Version"], "11.3.0")
+        self.config(**{"EmulatorSettings.Version": "10.11.4", "EmulatorSettings.Licensed": True})
+        self.assertRegex(version_id(), r"^10\.11\.4\.10\.11\.4\.[0-9a-f]{32}\.true$")
+        # the hash is the client config's: it follows published settings
+        before = version_id().split(".")[6]
+        self.config(EnableSignInWithUsername=False)
+        self.assertNotEqual(version_id().split(".")[6], before)
+        for bad in ("9.5.0", "12.0.0", "11.1", "v11.1.0", "11.01.0", 11):
+            r = request("POST", "/__emu/config", {"EmulatorSettings.Version": bad})
+            self.assertEqual(r.status, 400, bad)
+        control("reset", {})
+        self.assertEqual(version_id(), default)
+
+    def test_config_override_with_a_bad_value_changes_nothing(self):
+        r = request("POST", "/__emu/config", {"MaxUsersPerTeam": 7, "EmulatorSettings.Version": "1.0"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(control("config")["TeamSettings"]["MaxUsersPerTeam"], 50)
+        for name in ("RateLimitSettings.PerSec", "RateLimitSettings.MemoryStoreSize",
+                     "ServiceSettings.MaximumLoginAttempts"):
+            self.assertEqual(request("POST", "/__emu/config", {name: 0}).status, 400, name)
+        self.assertEqual(request("POST", "/__emu/config", {"RateLimitSettings.MaxBurst": -1}).status, 400)
+        self.assertEqual(request("POST", "/__emu/config", {"RateLimitSettings.MaxBurst": 0}).status, 200)
+
+    def test_c_defaults_of_the_new_switches(self):
+        cfg = control("config")
+        self.assertEqual(cfg["EmulatorSettings"], {
+            "MaxActiveUsers": 250, "Version": "11.1.0", "Licensed": False,
+            "SerializePasswordChecks": False, "SessionsExtraColumn": False})
+        self.assertEqual(cfg["RateLimitSettings"], {"Enable": False, "PerSec": 10, "MaxBurst": 100,
+                                                    "MemoryStoreSize": 10000})
+        self.assertEqual(cfg["GuestAccountsSettings"], {"Enable": False})
+        self.assertFalse(cfg["ServiceSettings"]["EnableMultifactorAuthentication"])
+
+
+class TestVersionedLogin(EmuTestCase):
+    """Correction 1: GetUserForLogin from 11.3 on."""
+
+    def setUp(self):
+        super().setUp()
+        self.alice = self.seed_user("alice")
+
+    def version(self, v):
+        self.config(**{"EmulatorSettings.Version": v})
+
+    def test_c1_from_11_3_no_password_login_with_both_sign_in_flags_off(self):
+        self.version("11.3.0")
+        self.config(EnableSignInWithEmail=False, EnableSignInWithUsername=False)
+        for r in (self.login(self.alice["id"], by_id=True), self.login("alice"),
+                  self.login("alice@example.com"), self.login(self.alice["id"], "wrong", by_id=True)):
+            self.assertAppError(r, 401, "api.user.login.invalid_credentials_email_username")
+        self.assertEqual(self.state(self.alice["id"])["user"]["failed_attempts"], 0)  # never loaded
+        self.config(EnableSignInWithUsername=True)
+        self.assertEqual(self.login(self.alice["id"], by_id=True).status, 200)
+        self.config(EnableSignInWithUsername=False, EnableSignInWithEmail=True)
+        self.assertEqual(self.login(self.alice["id"], by_id=True).status, 200)
+
+    def test_c1_up_to_11_2_login_by_id_works_whatever_the_flags(self):
+        legacy = self.seed_user("legacy", password_hash=bcrypt.hashpw(PASSWORD.encode(),
+                                                                      bcrypt.gensalt(4)).decode())
+        self.config(EnableSignInWithEmail=False, EnableSignInWithUsername=False)
+        for v in ("10.11.4", "11.0.0", "11.2.9"):  # 10.x first: 11.x migrates the hash
+            self.version(v)
+            self.assertEqual(self.login(legacy["id"], by_id=True).status, 200, v)
+            self.assertAppError(self.login("legacy"), 401, "api.user.login.invalid_credentials_email_username")
+
+    def test_c1_s1_1_login_id_follows_the_flags_and_ambiguity_is_not_found(self):
+        self.version("11.3.0")
+        bob = self.seed_user("bob")
+        self.assertEqual(self.login("ALICE").status, 200)
+        self.assertEqual(self.login("Alice@Example.COM").status, 200)
+        # bob's username equals alice's email (only possible by writing the table directly)
+        sql("UPDATE users SET username = 'alice@example.com' WHERE id = %s", (bob["id"],))
+        self.assertAppError(self.login("alice@example.com"), 401,
+                            "api.user.login.invalid_credentials_email_username")
+        self.config(EnableSignInWithUsername=False)  # email only: one match again
+        r = self.login("ALICE@example.com")
+        self.assertEqual((r.status, r.json["id"]), (200, self.alice["id"]))
+        self.assertAppError(self.login("alice"), 401, "api.user.login.invalid_credentials_email")
+        self.config(EnableSignInWithUsername=True, EnableSignInWithEmail=False)
+        r = self.login("alice@example.com")  # now bob, by username
+        self.assertEqual((r.status, r.json["id"]), (200, bob["id"]))
+
+
+class TestRateLimits(EmuTestCase):
+    """§8.3 global limiter and correction 2's login limiter (per process)."""
+
+    def logins(self, n, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", ENV["port"], timeout=10)
+        start = time.monotonic()
+        try:
+            out = [self.login("nobody", headers=headers, conn=conn) for _ in range(n)]
+        finally:
+            conn.close()
+        return out, time.monotonic() - start
+
+    def assertLimited(self, r, limit):
+        self.assertEqual(r.status, 429)
+        self.assertEqual(r.body, b"limit exceeded\n")
+        self.assertEqual(r.headers["Content-Type"], "text/plain; charset=utf-8")
+        self.assertEqual(r.headers["X-Content-Type-Options"], "nosniff")
+        self.assertGreaterEqual(int(r.headers["Retry-After"]), 1)
+        self.assertEqual(r.headers.get_all("X-Ratelimit-Limit")[-1], str(limit))
+        self.assertEqual(r.headers.get_all("X-Ratelimit-Remaining")[-1], "0")
+        self.assertGreaterEqual(int(r.headers.get_all("X-Ratelimit-Reset")[-1]), 1)
+        self.assertIsNone(r.headers["X-Request-Id"])  # answered before the API handler
+        self.assertIsNone(r.headers["X-Version-Id"])
+
+    def test_c2_login_limited_to_5_per_second_burst_10_from_11_3(self):
+        self.config(**{"EmulatorSettings.Version": "11.3.0", "RateLimitSettings.Enable": True})
+        control("counters/reset", {})
+        results, elapsed = self.logins(16)
+        passed = [r for r in results if r.status != 429]
+        self.assertEqual([r.status for r in results[:11]], [401] * 11)  # burst 10 + 1
+        self.assertLessEqual(len(passed), 11 + int(elapsed * 5) + 1)
+        first = [r for r in results if r.status == 429][0]
+        self.assertLimited(first, 11)
+        # a passing login carries both limiters' headers, the global one first
+        self.assertEqual(results[0].headers.get_all("X-Ratelimit-Limit"), ["101", "11"])
+        self.assertEqual(results[0].headers.get_all("X-Ratelimit-Remaining")[1], "10")
+        self.assertIsNone(results[0].headers["Retry-After"])
+        self.assertGreaterEqual(self.counters()["rate_limited"], 1)
+        # other routes only see the global limiter
+        self.assertEqual(request("GET", "/api/v4/system/ping").status, 200)
+        time.sleep(0.45)   # two emission intervals of 200 ms
+        self.assertEqual(self.login("nobody").status, 401)
+
+    def test_c2_login_limiter_keyed_on_socket_address_not_forwarded_for(self):
+        self.config(**{"EmulatorSettings.Version": "11.4.0", "RateLimitSettings.Enable": True})
+        results = []
+        conn = http.client.HTTPConnection("127.0.0.1", ENV["port"], timeout=10)
+        for i in range(16):
+            results.append(self.login("nobody", conn=conn,
+                                      headers={"X-Forwarded-For": "10.0.0.%d" % i,
+                                               "X-Real-IP": "10.0.1.%d" % i}))
+        conn.close()
+        self.assertIn(429, [r.status for r in results])
+
+    def test_c2_no_login_limiter_before_11_3_or_with_rate_limiting_off(self):
+        self.config(**{"EmulatorSettings.Version": "11.3.0"})
+        results, _ = self.logins(20)
+        self.assertEqual({r.status for r in results}, {401})
+        self.assertIsNone(results[-1].headers["X-Ratelimit-Limit"])
+        self.config(**{"EmulatorSettings.Version": "11.2.0", "RateLimitSettings.Enable": True})
+        results, _ = self.logins(20)
+        self.assertEqual({r.status for r in results}, {401})
+        self.assertEqual(results[-1].headers.get_all("X-Ratelimit-Limit"), ["101"])
+
+    def test_s8_3_global_limiter_wraps_every_request_but_not_the_control_api(self):
+        self.config(**{"RateLimitSettings.Enable": True, "RateLimitSettings.PerSec": 1,
+                       "RateLimitSettings.MaxBurst": 2})
+        statuses = [request("GET", "/api/v4/system/ping").status for _ in range(3)]
+        self.assertEqual(statuses, [200, 200, 200])
+        self.assertLimited(request("GET", "/api/v4/system/ping"), 3)
+        self.assertEqual(request("GET", "/x/channels/town-square").status, 429)  # web pages too
+        self.assertEqual(request("GET", "/__emu/counters").status, 200)
+        control("reset", {})   # clears the limiters with the settings
+        r = request("GET", "/api/v4/system/ping")
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.headers["X-Ratelimit-Limit"])
+
+
+def pbkdf2_phc(password, iterations, salt=b"0123456789abcdef"):
+    """A PHC string as Mattermost 11 writes it (§9)."""
+    import base64
+    import hashlib
+    dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations, 32)
+    return "$pbkdf2$f=SHA256,w=%d,l=32$%s$%s" % (
+        iterations, base64.b64encode(salt).decode().rstrip("="), base64.b64encode(dk).decode().rstrip("="))
+
+
+class TestPasswordCheckLock(EmuTestCase):
+    """Correction 3: EmulatorSettings.SerializePasswordChecks."""
+    SLOW = pbkdf2_phc(PASSWORD, 150000)   # tens of ms per check, migrated on first login
+
+    def parallel_first_logins(self, n):
+        for i in range(n):
+            self.seed_user("slow%d" % i, password_hash=self.SLOW)
+        control("counters/reset", {})
+        with concurrent.futures.ThreadPoolExecutor(n) as pool:
+            results = list(pool.map(lambda i: self.login("slow%d" % i), range(n)))
+        self.assertEqual([r.status for r in results], [200] * n)
+        return self.counters()
+
+    def timed_login(self):
+        start = time.monotonic()
+        self.assertEqual(self.login("alice").status, 200)
+        return time.monotonic() - start
+
+    def test_c3_without_the_switch_password_checks_run_concurrently(self):
+        c = self.parallel_first_logins(8)
+        self.assertGreater(c["password_checks_max_concurrent"], 1)
+        self.assertEqual(c["password_lock_wait_ms"], 0)
+
+    def test_c3_serialized_checks_one_at_a_time_and_the_wait_is_counted(self):
+        self.config(**{"EmulatorSettings.SerializePasswordChecks": True})
+        c = self.parallel_first_logins(8)
+        self.assertEqual(c["password_checks_max_concurrent"], 1)
+        self.assertGreater(c["password_lock_wait_ms"], 0)
+
+    def test_c3_a_held_lock_delays_logins_only_with_the_switch(self):
+        self.seed_user("alice")
+        control("password-lock/hold", {"ms": 600})
+        self.assertLess(self.timed_login(), 0.4)
+        self.config(**{"EmulatorSettings.SerializePasswordChecks": True})
+        control("counters/reset", {})
+        control("password-lock/hold", {"ms": 600})
+        self.assertGreaterEqual(self.timed_login(), 0.5)
+        self.assertGreaterEqual(self.counters()["password_lock_wait_ms"], 450)
+        # unknown users and blank passwords never reach the lock
+        control("password-lock/hold", {"ms": 600})
+        start = time.monotonic()
+        self.assertEqual(self.login("nobody").status, 401)
+        self.assertEqual(self.login("alice", "").status, 400)
+        self.assertLess(time.monotonic() - start, 0.4)
+        self.assertEqual(request("POST", "/__emu/password-lock/hold", {"ms": 0}).status, 400)
+
+
+class TestPasswordHashersByVersion(EmuTestCase):
+    """Correction 7: 10.x verifies bcrypt only; 11.x migrates bcrypt to PBKDF2."""
+
+    def kind(self, user_id):
+        return self.state(user_id)["user"]["password"]
+
+    def put_password(self, user_id, body):
+        return admin("PUT", "/api/v4/users/%s/password" % user_id, body)
+
+    def test_c7_10x_new_hashes_are_bcrypt_and_are_never_migrated(self):
+        self.config(**{"EmulatorSettings.Version": "10.11.4"})
+        alice = self.seed_user("alice")
+        self.assertRegex(alice["password_hash"], r"^\$2a\$04\$[./A-Za-z0-9]{53}$")
+        control("counters/reset", {})
+        self.assertEqual(self.login("alice").status, 200)
+        self.assertEqual((self.kind(alice["id"]), self.counters()["password_hashes"]),
+                         ({"kind": "bcrypt"}, 0))
+        r = admin("POST", "/api/v4/users", {"username": "bob", "email": "bob@example.com",
+                                            "password": PASSWORD})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.kind(r.json["id"]), {"kind": "bcrypt"})
+        self.assertEqual(self.put_password(alice["id"], {"new_password": "Another1pw"}).status, 200)
+        self.assertEqual(self.kind(alice["id"]), {"kind": "bcrypt"})
+        self.assertEqual(self.login("alice", "Another1pw").status, 200)
+
+    def test_c7_10x_a_pbkdf2_hash_set_with_already_hashed_never_verifies(self):
+        self.config(**{"EmulatorSettings.Version": "10.11.4"})
+        alice = self.seed_user("alice")
+        r = self.put_password(alice["id"], {"new_password": pbkdf2_phc(PASSWORD, ITERATIONS),
+                                            "already_hashed": "true"})
+        self.assertEqual(r.status, 200, r)
+        for attempts in (1, 2):
+            self.assertAppError(self.login("alice"), 401, "api.user.login.invalid_credentials_email_username")
+            self.assertEqual(self.state(alice["id"])["user"]["failed_attempts"], attempts)
+        self.config(**{"EmulatorSettings.Version": "11.1.0"})  # the same row on 11.x
+        self.assertEqual(self.login("alice").status, 200)
+        self.assertEqual(self.state(alice["id"])["user"]["failed_attempts"], 0)
+
+    def test_c7_11x_bcrypt_set_with_already_hashed_verifies_and_is_migrated_on_first_login(self):
+        alice = self.seed_user("alice")
+        hashed = bcrypt.hashpw(b"Legacy1pw", bcrypt.gensalt(4)).decode()
+        self.assertEqual(self.put_password(alice["id"], {"new_password": hashed,
+                                                         "already_hashed": "true"}).status, 200)
+        self.assertEqual(self.kind(alice["id"]), {"kind": "bcrypt"})
+        control("counters/reset", {})
+        self.assertEqual(self.login("alice", "Legacy1pw").status, 200)
+        self.assertEqual(self.kind(alice["id"]), {"kind": "pbkdf2", "iterations": ITERATIONS})
+        self.assertEqual(self.login("alice", "Legacy1pw").status, 200)
+        c = self.counters()
+        self.assertEqual((c["password_hashes"], c["password_verifications"]), (1, 2))
+        # a 10.x node can no longer verify the migrated hash
+        self.config(**{"EmulatorSettings.Version": "10.11.4"})
+        self.assertAppError(self.login("alice", "Legacy1pw"), 401,
+                            "api.user.login.invalid_credentials_email_username")
+
+
+class TestGuestsAndRemoteUsers(EmuTestCase):
+    MASKED = "api.user.login.invalid_credentials_email_username"
+
+    def test_c4_guest_login_masked_unless_licensed_and_guest_accounts_enabled(self):
+        guest = self.seed_user("guest", roles="system_guest")
+        for settings in ({}, {"EmulatorSettings.Licensed": True},
+                         {"EmulatorSettings.Licensed": False, "GuestAccountsSettings.Enable": True}):
+            self.config(**settings)
+            self.assertAppError(self.login("guest"), 401, self.MASKED)
+        self.assertEqual(self.state(guest["id"])["user"]["failed_attempts"], 0)  # password was right
+        self.assertEqual(self.state(guest["id"])["sessions"], [])
+        self.config(**{"EmulatorSettings.Licensed": True, "GuestAccountsSettings.Enable": True})
+        r = self.login("guest")
+        self.assertEqual(r.status, 200, r)
+        s = self.state(guest["id"])["sessions"][0]
+        self.assertEqual((s["roles"], s["props"]["is_guest"]), ("system_guest", "true"))
+        self.assertAppError(self.login("guest", "wrong"), 401, self.MASKED)
+        self.assertEqual(self.state(guest["id"])["user"]["failed_attempts"], 1)
+
+    def test_c5_remote_user_is_seedable_and_returned_with_remote_id(self):
+        rid = new_id()
+        remote = self.seed_user("remote", remote_id=rid)
+        self.assertEqual(remote["remote_id"], rid)
+        self.assertEqual(sql("SELECT remoteid FROM users WHERE id = %s", (remote["id"],))[0][0], rid)
+        self.assertEqual(admin("GET", "/api/v4/users/" + remote["id"]).json["remote_id"], rid)
+        alice = self.seed_user("alice")
+        self.assertNotIn("remote_id", admin("GET", "/api/v4/users/" + alice["id"]).json)
+        self.assertIsNone(sql("SELECT remoteid FROM users WHERE id = %s", (alice["id"],))[0][0])
+        col = sql("""SELECT data_type, character_maximum_length, is_nullable, column_default
+                       FROM information_schema.columns
+                      WHERE table_name = 'users' AND column_name = 'remoteid'""")
+        self.assertEqual(col, [("character varying", 26, "YES", None)])
+        # SanitizeInput clears it on POST /users
+        r = admin("POST", "/api/v4/users", {"username": "bob", "email": "bob@example.com",
+                                            "password": PASSWORD, "remote_id": rid})
+        self.assertEqual(r.status, 201, r)
+        self.assertNotIn("remote_id", r.json)
+
+    def test_c5_remote_user_never_logs_in_and_gets_no_session(self):
+        remote = self.seed_user("remote", remote_id=new_id())
+        control("counters/reset", {})
+        self.assertAppError(self.login("remote"), 401, self.MASKED)
+        self.assertAppError(self.login(remote["id"], by_id=True), 401, self.MASKED)
+        self.assertAppError(self.login("remote", "wrong"), 401, self.MASKED)
+        st = self.state(remote["id"])
+        self.assertEqual((st["sessions"], st["user"]["failed_attempts"]), ([], 1))
+        c = self.counters()
+        self.assertEqual((c["sessions_created"], c["logins_ok"], c["logins_failed"]), (0, 0, 3))
+
+
+class TestArchivedTeams(EmuTestCase):
+    """Correction 5: archived teams (delete_at != 0)."""
+
+    def add(self, team_id, user_id, token=ADMIN_TOKEN):
+        return request("POST", "/api/v4/teams/%s/members" % team_id,
+                       {"team_id": team_id, "user_id": user_id}, token=token)
+
+    def test_c5_archived_team_is_returned_by_name_and_joinable(self):
+        team = self.seed_team("archived", delete_at=1700000000000)
+        self.assertEqual(team["delete_at"], 1700000000000)
+        alice, bob = self.seed_user("alice"), self.seed_user("bob")
+        token = self.login("bob").headers["Token"]
+        r = request("GET", "/api/v4/teams/name/archived", token=token)
+        self.assertEqual((r.status, r.json["id"], r.json["delete_at"]), (200, team["id"], 1700000000000))
+        self.assertEqual(admin("GET", "/api/v4/teams/" + team["id"]).json["delete_at"], 1700000000000)
+        r = self.add(team["id"], alice["id"])
+        self.assertEqual((r.status, r.json["delete_at"]), (201, 0))
+        self.assertEqual(self.add(team["id"], bob["id"], token=token).status, 201)  # joins itself
+        self.assertEqual(len(self.state(alice["id"])["team_members"]), 1)
+        # the user's team list leaves archived teams out
+        self.assertEqual(admin("GET", "/api/v4/users/%s/teams" % alice["id"]).json, [])
+        self.assertEqual(request("POST", "/__emu/seed/team", {"name": "bad", "delete_at": -1}).status, 400)
+        self.assertIsNone(sql("SELECT id FROM teams WHERE name = 'bad'") or None)
+
+    def test_c5_delete_team_is_a_soft_delete(self):
+        team = self.seed_team("public")
+        alice = self.seed_user("alice")
+        control("seed/member", {"team_name": "public", "user_id": alice["id"]})
+        token = self.login("alice").headers["Token"]
+        self.assertAppError(request("DELETE", "/api/v4/teams/" + team["id"], token=token), 403,
+                            "api.context.permissions.app_error")
+        self.assertAppError(admin("DELETE", "/api/v4/teams/%s?permanent=true" % team["id"]), 401,
+                            "api.user.delete_team.not_enabled.app_error")
+        before = int(time.time() * 1000)
+        r = admin("DELETE", "/api/v4/teams/" + team["id"])
+        self.assertEqual((r.status, r.json), (200, {"status": "OK"}))
+        self.assertGreaterEqual(sql("SELECT deleteat FROM teams WHERE id = %s", (team["id"],))[0][0], before)
+        r = request("GET", "/api/v4/teams/name/public", token=token)
+        self.assertEqual(r.status, 200)
+        self.assertGreaterEqual(r.json["delete_at"], before)
+        self.assertEqual(self.add(team["id"], self.seed_user("bob")["id"]).status, 201)
+        self.assertAppError(admin("DELETE", "/api/v4/teams/" + new_id()), 404, "app.team.get.find.app_error")
+
+
+class TestSessionsExtraColumn(EmuTestCase):
+    """Correction 8: EmulatorSettings.SessionsExtraColumn."""
+    insert_session = TestDirectSessionRows.insert_session
+    cookies_for = TestDirectSessionRows.cookies_for
+
+    def setUp(self):
+        super().setUp()
+        self.alice = self.seed_user("alice")
+
+    def tearDown(self):
+        control("reset", {})   # drops the column again
+        super().tearDown()
+
+    def columns(self):
+        return sql("""SELECT column_name, data_type, character_maximum_length, is_nullable,
+                             column_default FROM information_schema.columns
+                       WHERE table_name = 'sessions' ORDER BY ordinal_position""")
+
+    def me(self, row):
+        return request("GET", "/api/v4/users/me", cookies=self.cookies_for(row))
+
+    def test_c8_extra_column_is_added_nullable_without_default_and_dropped_again(self):
+        self.assertEqual(len(self.columns()), 11)
+        self.config(**{"EmulatorSettings.SessionsExtraColumn": True})
+        cols = self.columns()
+        self.assertEqual(len(cols), 12)
+        self.assertEqual(cols[-1], ("voipdeviceid", "character varying", 512, "YES", None))
+        self.config(**{"EmulatorSettings.SessionsExtraColumn": False})
+        self.assertEqual(len(self.columns()), 11)
+        self.config(**{"EmulatorSettings.SessionsExtraColumn": True})
+        control("reset", {})
+        self.assertEqual(len(self.columns()), 11)
+        self.assertFalse(control("config")["EmulatorSettings"]["SessionsExtraColumn"])
+
+    def test_c8_a_row_where_the_extra_column_is_null_is_an_invalid_session(self):
+        self.config(**{"EmulatorSettings.SessionsExtraColumn": True})
+        row = self.insert_session()          # lists the 11 columns: voipdeviceid stays NULL
+        r = self.me(row)
+        self.assertAppError(r, 401, "api.context.session_expired.app_error")
+        self.assertEqual(r.set_cookies, ["MMAUTHTOKEN=; Path=/; Max-Age=0; HttpOnly"])
+        sql("UPDATE sessions SET voipdeviceid = '' WHERE id = %s", (row["id"],))
+        self.assertEqual(self.me(row).status, 200)
+        # rows the emulator writes itself (login, PAT sessions) carry ''
+        token = self.login("alice").headers["Token"]
+        self.assertEqual(request("GET", "/api/v4/users/me", token=token).status, 200)
+        self.assertEqual(admin("GET", "/api/v4/users/me").status, 200)
+        self.assertEqual({r[0] for r in sql("SELECT voipdeviceid FROM sessions")}, {""})
+
+    def test_c8_without_the_switch_the_column_is_not_read(self):
+        sql("ALTER TABLE sessions ADD COLUMN voipdeviceid varchar(512)")  # another node's doing
+        row = self.insert_session()
+        self.assertEqual(self.me(row).status, 200)
+        token = self.login("alice").headers["Token"]
+        self.assertIsNone(sql("SELECT voipdeviceid FROM sessions WHERE token = %s", (token,))[0][0])
+
+
+def totp(secret, at=None):
+    """RFC 6238 (HMAC-SHA1, 30 s, 6 digits), written independently of mmemu.mfa."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, struct.pack(">Q", int((time.time() if at is None else at) // 30)),
+                   hashlib.sha1).digest()
+    o = mac[-1] & 15
+    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+class TestMfa(EmuTestCase):
+    """Correction 9 and the MFA rows of §1.4."""
+
+    def setUp(self):
+        super().setUp()
+        self.user = self.seed_user("mfauser", mfa_active=True)
+        self.secret = self.user["mfa_secret"]
+
+    def login_mfa(self, token=None, password=PASSWORD):
+        body = {"login_id": "mfauser", "password": password}
+        if token is not None:
+            body["token"] = token
+        return request("POST", "/api/v4/users/login", body, headers={"User-Agent": CHROME_UA})
+
+    def failed(self):
+        return self.state(self.user["id"])["user"]["failed_attempts"]
+
+    def test_c9_mfa_user_logs_in_with_the_password_alone_when_mfa_is_disabled(self):
+        self.assertRegex(self.secret, r"^[A-Z2-7]{32}$")
+        self.assertTrue(self.user["mfa_active"])
+        u = admin("GET", "/api/v4/users/" + self.user["id"]).json
+        self.assertTrue(u["mfa_active"])
+        self.assertNotIn("mfa_secret", u)
+        self.assertFalse(control("config")["ServiceSettings"]["EnableMultifactorAuthentication"])
+        self.assertEqual(self.login_mfa().status, 200)
+        self.assertEqual(self.login_mfa("garbage").status, 200)   # CheckUserMfa skipped
+
+    def test_c9_s1_4_with_mfa_enabled_the_login_needs_the_code(self):
+        self.config(EnableMultifactorAuthentication=True)
+        r = self.login_mfa()
+        self.assertAppError(r, 400, "mfa.validate_token.authenticate.app_error")  # unmasked
+        self.assertEqual((self.failed(), self.state(self.user["id"])["sessions"]), (0, []))
+        self.assertAppError(self.login_mfa("12ab56"), 400, "mfa.validate_token.authenticate.app_error")
+        self.assertEqual(self.failed(), 1)
+        wrong = "%06d" % ((int(totp(self.secret)) + 500000) % 1000000)
+        self.assertAppError(self.login_mfa(wrong), 401, "api.user.check_user_mfa.bad_code.app_error")
+        self.assertEqual(self.failed(), 2)
+        code = totp(self.secret)
+        r = self.login_mfa(code)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.failed(), 0)
+        # a code is used once
+        self.assertAppError(self.login_mfa(code), 401, "api.user.check_user_mfa.bad_code.app_error")
+        # the password comes first, and a user without MFA is not asked
+        self.assertAppError(self.login_mfa(totp(self.secret), password="wrong"), 401,
+                            "api.user.login.invalid_credentials_email_username")
+        self.seed_user("plain")
+        self.assertEqual(self.login("plain").status, 200)
+
+    def test_c9_codes_of_the_neighbouring_time_steps_are_accepted(self):
+        self.config(EnableMultifactorAuthentication=True)
+        self.assertEqual(self.login_mfa(totp(self.secret, time.time() - 30)).status, 200)
+        self.assertEqual(self.login_mfa(totp(self.secret, time.time() + 30)).status, 200)
+        self.assertAppError(self.login_mfa(totp(self.secret, time.time() + 95)), 401,
+                            "api.user.check_user_mfa.bad_code.app_error")
+
+
+class TestPasswordPolicyAndNames(EmuTestCase):
+    """Correction 6."""
+
+    def create(self, **fields):
+        body = {"username": "u", "email": "u@example.com", "password": PASSWORD}
+        body.update(fields)
+        return admin("POST", "/api/v4/users", body)
+
+    def test_c6_minimum_length_may_be_set_from_5_to_72(self):
+        for bad in (4, 73, 0, -1):
+            self.assertEqual(request("POST", "/__emu/config", {"MinimumLength": bad}).status, 400, bad)
+        self.assertEqual(control("config")["PasswordSettings"]["MinimumLength"], 8)
+        for good in (5, 72):
+            self.assertEqual(self.config(MinimumLength=good)["PasswordSettings"]["MinimumLength"], good)
+
+    def test_c6_post_users_enforces_the_minimum_and_already_hashed_skips_it(self):
+        self.config(MinimumLength=20)
+        self.assertAppError(self.create(password="x" * 19), 400, "model.user.is_valid.pwd_min_length.app_error")
+        r = self.create(password="x" * 20)
+        self.assertEqual(r.status, 201, r)
+        path = "/api/v4/users/%s/password" % r.json["id"]
+        self.assertAppError(admin("PUT", path, {"new_password": "y" * 19}), 400,
+                            "model.user.is_valid.pwd_min_length.app_error")
+        short = bcrypt.hashpw(b"short", bcrypt.gensalt(4)).decode()
+        self.assertEqual(admin("PUT", path, {"new_password": short, "already_hashed": "true"}).status, 200)
+        self.assertEqual(self.login("u", "short").status, 200)
+        control("reset", {})
+        self.config(MinimumLength=5)
+        self.assertAppError(self.create(password="abcd"), 400, "model.user.is_valid.pwd_min_length.app_error")
+        self.assertEqual(self.create(password="abcde").status, 201)
+        control("reset", {})
+        self.config(MinimumLength=72)
+        self.assertAppError(self.create(password="é" * 36 + "x"), 400,
+                            "model.user.is_valid.pwd_max_length.app_error")  # 73 bytes
+        self.assertEqual(self.create(password="é" * 36).status, 201)        # 72 bytes
+
+    def test_c6_names_and_position_are_counted_in_runes(self):
+        limits = {"first_name": 64, "last_name": 64, "nickname": 64, "position": 128}
+        for field, limit in limits.items():
+            for char in ("é", "😀"):   # 2 and 4 bytes per rune
+                control("reset", {})
+                r = self.create(**{field: char * limit})
+                self.assertEqual((r.status, r.json.get(field)), (201, char * limit), (field, char))
+                control("reset", {})
+                self.assertAppError(self.create(**{field: char * (limit + 1)}), 400,
+                                    "model.user.is_valid.%s.app_error" % field)
+
+
+class TestAdminUserViews(EmuTestCase):
+    """Correction 12 and §5.2: what an admin's GET of a user holds."""
+
+    def test_c12_admin_gets_never_return_email_verified(self):
+        alice = self.seed_user("alice", email_verified=True, failed_attempts=2, first_name="Alice")
+        self.assertTrue(alice["email_verified"])
+        for path in ("/api/v4/users/" + alice["id"], "/api/v4/users/email/alice@example.com",
+                     "/api/v4/users/username/alice"):
+            r = admin("GET", path)
+            self.assertEqual(r.status, 200, path)
+            u = r.json
+            self.assertNotIn("email_verified", u, path)
+            for secret in ("password", "mfa_secret", "last_login", "last_password_update",
+                           "allow_marketing"):
+                self.assertNotIn(secret, u, (path, secret))
+            self.assertEqual((u["email"], u["failed_attempts"], u["first_name"], u["delete_at"]),
+                             ("alice@example.com", 2, "Alice", 0), path)
+            self.assertIn("notify_props", u)
+            self.assertEqual(u["auth_data"], "")
+        # the user's own view keeps it (Sanitize, not ClearNonProfileFields)
+        token = self.login("alice").headers["Token"]
+        self.assertTrue(request("GET", "/api/v4/users/me", token=token).json["email_verified"])
+
+
+class TestPatchUser(EmuTestCase):
+    """PUT /users/{user_id}/patch (users.yaml PatchUser)."""
+
+    def setUp(self):
+        super().setUp()
+        self.alice = self.seed_user("alice", first_name="Alice", last_name="Smith")
+        self.bob = self.seed_user("bob")
+
+    def patch(self, user, body, token=ADMIN_TOKEN, raw=None):
+        return request("PUT", "/api/v4/users/%s/patch" % user["id"], body, token=token, raw=raw)
+
+    def row(self, user):
+        return sql("""SELECT email, emailverified, firstname, lastname, position, nickname, updateat
+                        FROM users WHERE id = %s""", (user["id"],))[0]
+
+    def test_patch_changes_only_the_given_fields_and_answers_the_user(self):
+        control("counters/reset", {})
+        before = self.row(self.alice)[6]
+        time.sleep(0.002)
+        r = self.patch(self.alice, {"first_name": "Alicia", "position": "Budtender", "nickname": "al",
+                                    "last_name": None, "roles": "system_admin", "unknown": 1})
+        self.assertEqual(r.status, 200, r)
+        u = r.json
+        self.assertEqual((u["id"], u["first_name"], u["last_name"], u["position"], u["nickname"],
+                          u["roles"]), (self.alice["id"], "Alicia", "Smith", "Budtender", "al",
+                                        "system_user"))
+        self.assertNotIn("password", u)
+        row = self.row(self.alice)
+        self.assertEqual(row[2:6], ("Alicia", "Smith", "Budtender", "al"))
+        self.assertGreater(row[6], before)
+        c = self.counters()
+        self.assertEqual((c["users_patched"], c["requests"]["PUT /api/v4/users/{user_id}/patch"]), (1, 1))
+        self.assertAppError(self.patch(self.alice, {"first_name": 5}), 400,
+                            "api.context.invalid_body_param.app_error")
+        self.assertAppError(self.patch(self.alice, None, raw=b"{nope"), 400,
+                            "api.context.invalid_body_param.app_error")
+        self.assertAppError(self.patch(self.alice, {"first_name": "é" * 65}), 400,
+                            "model.user.is_valid.first_name.app_error")
+        self.assertAppError(self.patch({"id": new_id()}, {"first_name": "x"}), 400,
+                            "api.context.invalid_body_param.app_error")
+        self.assertAppError(self.patch(self.alice, {"username": "BOB"}), 400,
+                            "app.user.save.username_exists.app_error")
+        self.assertAppError(self.patch(self.alice, {"username": "bad name"}), 400,
+                            "model.user.is_valid.username.app_error")
+        self.assertEqual(self.counters()["users_patched"], 1)
+        r = self.patch(self.alice, {"username": "Alice2"})
+        self.assertEqual((r.status, r.json["username"]), (200, "alice2"))
+
+    def test_patch_email_is_lower_cased_unique_and_resets_email_verified(self):
+        r = self.patch(self.alice, {"email": " Alice.New@Example.COM "})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["email"], "alice.new@example.com")
+        self.assertNotIn("email_verified", r.json)
+        self.assertEqual(self.row(self.alice)[:2], ("alice.new@example.com", False))
+        self.assertEqual(control("emails")[-1], {"kind": "email_changed", "to": "alice@example.com"})
+        self.assertAppError(self.patch(self.alice, {"email": "BOB@example.com"}), 400,
+                            "app.user.save.email_exists.app_error")
+        self.assertAppError(self.patch(self.alice, {"email": "nope"}), 400,
+                            "model.user.is_valid.email.app_error")
+        self.assertEqual(self.login("alice.new@example.com").status, 200)
+        # the same address again is no change
+        r = self.patch(self.bob, {"email": "bob@example.com"})
+        self.assertEqual(self.row(self.bob)[:2], ("bob@example.com", True))
+
+    def test_patch_email_waits_for_verification_when_required(self):
+        self.config(RequireEmailVerification=True)
+        r = self.patch(self.alice, {"email": "alice.new@example.com"})
+        self.assertEqual((r.status, r.json["email"]), (200, "alice@example.com"))
+        self.assertEqual(self.row(self.alice)[:2], ("alice@example.com", True))
+        self.assertEqual(control("emails")[-1], {"kind": "verify_email", "to": "alice.new@example.com"})
+        self.assertAppError(self.patch(self.alice, {"email": "bob@example.com"}), 400,
+                            "app.user.save.email_exists.app_error")
+
+    def test_patch_self_or_admin_and_own_email_needs_the_password(self):
+        token = self.login("alice").headers["Token"]
+        self.assertAppError(self.patch(self.bob, {"first_name": "B"}, token=token), 403,
+                            "api.context.permissions.app_error")
+        self.assertEqual(self.patch(self.alice, {"first_name": "Me"}, token=token).status, 200)
+        self.assertAppError(self.patch(self.alice, {"email": "a2@example.com"}, token=token), 400,
+                            "api.context.invalid_body_param.app_error")
+        self.assertAppError(self.patch(self.alice, {"email": "a2@example.com", "password": "wrong"},
+                                       token=token), 401, "api.user.check_user_password.invalid.app_error")
+        self.assertEqual(self.state(self.alice["id"])["user"]["failed_attempts"], 1)
+        r = self.patch(self.alice, {"email": "a2@example.com", "password": PASSWORD}, token=token)
+        self.assertEqual((r.status, r.json["email"]), (200, "a2@example.com"))
+        self.assertEqual(self.state(self.alice["id"])["user"]["failed_attempts"], 0)
+
+    def test_s4_1_revoke_all_sessions_exists_and_counts(self):
+        t1 = self.login("alice").headers["Token"]
+        self.login("alice")
+        bob = self.login("bob").headers["Token"]
+        control("counters/reset", {})
+        path = "/api/v4/users/%s/sessions/revoke/all" % self.alice["id"]
+        self.assertAppError(request("POST", path, token=bob), 403, "api.context.permissions.app_error")
+        r = admin("POST", path)
+        self.assertEqual((r.status, r.json), (200, {"status": "OK"}))
+        c = self.counters()
+        self.assertEqual((c["sessions_revoked"],
+                          c["requests"]["POST /api/v4/users/{user_id}/sessions/revoke/all"]), (2, 2))
+        self.assertEqual(request("GET", "/api/v4/users/me", token=t1).status, 401)
+        self.assertEqual(request("GET", "/api/v4/users/me", token=bob).status, 200)
+
+
+class TestLoginCookiesAndProps(EmuTestCase):
+    """Corrections 10 and 11: the emulator's own login."""
+    DESKTOP = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Mattermost/5.6.0 Chrome/120.0.6099.109 Electron/28.1.0 Safari/537.36")
+    IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+              "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+
+    def setUp(self):
+        super().setUp()
+        self.alice = self.seed_user("alice")
+
+    def test_c10_samesite_none_with_secure_on_all_three_only_when_embedded(self):
+        https = {"X-Forwarded-Proto": "https"}
+        cases = [({}, False), ({"Cookie": "MMEMBED=0"}, False), ({"Cookie": "MMEMBED=true"}, False),
+                 ({"Cookie": "other=1; MMEMBED=1"}, True)]
+        for extra, embedded in cases:
+            r = self.login("alice", headers=dict(https, **extra))
+            cookies = r.set_cookies
+            self.assertEqual([c.split("=")[0] for c in cookies], ["MMAUTHTOKEN", "MMUSERID", "MMCSRF"])
+            for c in cookies:
+                self.assertIn("; Secure", c)
+                self.assertEqual(c.endswith("; Secure; SameSite=None"), embedded, (extra, c))
+                self.assertEqual("SameSite" in c, embedded, (extra, c))
+        # §1.3: SameSite=None comes only together with Secure
+        r = self.login("alice", headers={"Cookie": "MMEMBED=1"})
+        self.assertFalse(any("SameSite" in c or "Secure" in c for c in r.set_cookies))
+
+    def test_c11_session_props_and_length_from_the_user_agent(self):
+        self.config(SessionLengthWebInHours=10, SessionLengthMobileInHours=3)
+        cases = [(CHROME_UA, "false", "Linux", "Chrome/120.0.6099", 10),
+                 (self.DESKTOP, "false", "Mac OS", "Desktop App/5.6.0", 10),
+                 (self.IPHONE, "true", "iOS", "Safari/17.0", 3),
+                 ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/120.0.0.0 Mobile Safari/537.36", "true", "Android", "Chrome/120.0", 3),
+                 ("curl/8.5.0", "false", "", "Unknown/0.0", 10)]
+        for ua, mobile, os_name, browser, hours in cases:
+            r = self.login("alice", headers={"User-Agent": ua})
+            self.assertEqual(r.status, 200)
+            s = [x for x in self.state(self.alice["id"])["sessions"] if x["token"] == r.headers["Token"]][0]
+            p = s["props"]
+            self.assertEqual((p["isMobile"], p["os"], p["browser"]), (mobile, os_name, browser), ua)
+            self.assertEqual(s["expires_at"] - s["create_at"], hours * 3600 * 1000, ua)
+            self.assertIn("Max-Age=36000", r.set_cookies[0])   # always the web length
+
+
+class TestNoUserCacheAndSharedDatabase(EmuTestCase):
+    """Users are read from the database on every request, so nodes sharing a
+    database agree at once; rate limiter and password lock are per process."""
+
+    def setUp(self):
+        super().setUp()
+        self.alice = self.seed_user("alice")
+
+    def test_deactivation_is_seen_by_the_next_request_and_in_the_table(self):
+        path = "/api/v4/users/" + self.alice["id"]
+        self.assertEqual(admin("GET", path).json["delete_at"], 0)
+        self.assertEqual(admin("PUT", path + "/active", {"active": False}).status, 200)
+        self.assertGreater(admin("GET", path).json["delete_at"], 0)
+        self.assertGreater(sql("SELECT deleteat FROM users WHERE id = %s", (self.alice["id"],))[0][0], 0)
+        self.assertAppError(self.login("alice"), 401, "api.user.login.inactive.app_error")
+        # and the other way round: a change written to the table is seen at once
+        sql("UPDATE users SET deleteat = 0 WHERE id = %s", (self.alice["id"],))
+        self.assertEqual(admin("GET", path).json["delete_at"], 0)
+        self.assertEqual(self.login("alice").status, 200)
+        sql("UPDATE users SET deleteat = 1 WHERE id = %s", (self.alice["id"],))
+        self.assertAppError(self.login("alice"), 401, "api.user.login.inactive.app_error")
+
+    def test_a_role_change_written_to_the_users_table_is_seen_by_the_next_request(self):
+        token = self.login("alice").headers["Token"]
+        sql("UPDATE users SET roles = 'system_admin system_user' WHERE id = %s", (self.alice["id"],))
+        self.assertEqual(admin("GET", "/api/v4/users/" + self.alice["id"]).json["roles"],
+                         "system_admin system_user")
+        self.assertEqual(request("GET", "/api/v4/users/me", token=token).json["roles"],
+                         "system_admin system_user")
+        body = {"username": "bob", "email": "bob@example.com", "password": PASSWORD}
+        # permissions still come from the session row (§2.2) until the next login
+        self.assertEqual(request("POST", "/api/v4/users", body, token=token).status, 403)
+        token = self.login("alice").headers["Token"]
+        self.assertEqual(request("POST", "/api/v4/users", body, token=token).status, 201)
+
+    def test_two_processes_share_the_database_with_their_own_limiter_and_lock(self):
+        proc, port = start_emulator(ENV["dsn"], ENV["workdir"])
+        try:
+            def on_b(method, path, body=None, **kw):
+                return request(method, path, body, port=port, **kw)
+
+            # users and sessions: one database
+            r = self.login("alice", port=port)
+            self.assertEqual(r.status, 200)
+            self.assertEqual(request("GET", "/api/v4/users/me", token=r.headers["Token"]).json["id"],
+                             self.alice["id"])
+            self.assertEqual(on_b("PUT", "/api/v4/users/%s/active" % self.alice["id"], {"active": False},
+                                  token=ADMIN_TOKEN).status, 200)
+            self.assertAppError(self.login("alice"), 401, "api.user.login.inactive.app_error")
+            self.assertEqual(on_b("PUT", "/api/v4/users/%s/active" % self.alice["id"], {"active": True},
+                                  token=ADMIN_TOKEN).status, 200)
+            # settings are per process: each node is configured on its own
+            limits = {"EmulatorSettings.Version": "11.3.0", "RateLimitSettings.Enable": True,
+                      "EmulatorSettings.SerializePasswordChecks": True}
+            self.config(**limits)
+            self.assertFalse(on_b("GET", "/__emu/config").json["RateLimitSettings"]["Enable"])
+            self.assertEqual(on_b("POST", "/__emu/config", limits).status, 200)
+            # rate limiter: exhausting node A leaves node B alone
+            statuses = [self.login("nobody").status for _ in range(16)]
+            self.assertIn(429, statuses)
+            self.assertEqual(self.login("nobody", port=port).status, 401)
+            # password lock: a check held on node A does not delay node B
+            control("password-lock/hold", {"ms": 800})
+            start = time.monotonic()
+            self.assertEqual(self.login("alice", port=port).status, 200)
+            self.assertLess(time.monotonic() - start, 0.5)
+            self.assertLess(on_b("GET", "/__emu/counters").json["password_lock_wait_ms"], 100)
+            time.sleep(0.25)   # node A's login limiter has a token again
+            start = time.monotonic()
+            self.assertEqual(self.login("alice").status, 200)
+            self.assertGreaterEqual(time.monotonic() - start, 0.2)
+            self.assertGreater(self.counters()["password_lock_wait_ms"], 0)
+        finally:
+            proc.terminate()
+            proc.wait(10)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,19 @@
-"""The application object: configuration, database, sessions, counters,
-faults, and start-up (schema + the admin bot with its personal access token)."""
+"""The application object: configuration (and the settings with side effects
+on the schema), database, sessions, counters, faults, rate limiters, the
+password-check lock, and start-up (schema + the admin bot with its personal
+access token)."""
 import collections
-import hashlib
-import json
 import logging
 import threading
 
-from . import api, models, passwords, schema, store
-from .config import BUILD_NUMBER, CURRENT_VERSION, Config, subpath
+from . import api, clientconfig, models, passwords, schema, store, versions
+from .config import Config, subpath
 from .counters import Counters
 from .db import Database
 from .faults import Faults
 from .httpcore import Router, serialize_cookie
+from .pwlock import PasswordCheckLock
+from .ratelimit import RateLimits
 from .sessions import SessionService
 
 log = logging.getLogger("mmemu")
@@ -20,14 +22,17 @@ ADMIN_BOT_USERNAME = "chat-bridge-bot"
 
 
 class App:
-    def __init__(self, dsn, admin_token, iterations=600000, config=None):
+    def __init__(self, dsn, admin_token, iterations=600000, config=None, bcrypt_cost=10):
         self.config = config or Config()
         self.db = Database(dsn)
         self.iterations = iterations
+        self.bcrypt_cost = bcrypt_cost
         self.admin_token = admin_token
         self.admin_user_id = None
         self.counters = Counters()
         self.faults = Faults()
+        self.rate_limits = RateLimits()
+        self.password_lock = PasswordCheckLock(self.counters)
         self.sessions = SessionService(self)
         self.emails = collections.deque(maxlen=1000)
         self.emails_lock = threading.Lock()
@@ -38,7 +43,24 @@ class App:
     def startup(self):
         with self.db.connection() as conn:
             schema.create_schema(conn)
+            if self.config.emulator("SessionsExtraColumn"):
+                schema.set_sessions_extra_column(conn, True)
         self.ensure_admin_bot()
+
+    # -- settings with side effects ---------------------------------------------------
+    def apply_config(self, overrides):
+        """POST /__emu/config: merge settings, then make the schema follow
+        SessionsExtraColumn when it changed (dropping a column another node
+        still uses is left to explicit changes and resets)."""
+        before = self.config.emulator("SessionsExtraColumn")
+        self.config.apply(overrides)
+        if self.config.emulator("SessionsExtraColumn") != before:
+            self._sync_sessions_column()
+
+    def _sync_sessions_column(self):
+        with self.db.connection() as conn:
+            schema.set_sessions_extra_column(conn, self.config.emulator("SessionsExtraColumn"))
+        self.sessions.cache.clear()  # entries read under the other table shape
 
     def ensure_admin_bot(self):
         """The bridge's system-admin bot: a bots row, roles system_admin
@@ -78,14 +100,21 @@ class App:
 
     # -- helpers used by handlers ----------------------------------------------------
     def hash_password(self, password):
+        """The latest hasher of the emulated version: PBKDF2 (11.x) or bcrypt (10.x)."""
         self.counters.incr("password_hashes")
+        if versions.bcrypt_only(self.config.version()):
+            return passwords.hash_password_bcrypt(password, self.bcrypt_cost)
         return passwords.hash_password(password, self.iterations)
 
     def verify_password(self, stored, password):
         self.counters.incr("password_verifications")
-        return passwords.verify_password(stored, password)
+        return passwords.verify_password(stored, password,
+                                         bcrypt_only=versions.bcrypt_only(self.config.version()))
 
     def needs_rehash(self, stored):
+        """§9 migratePassword (11.x only: 10.x has one hasher and never migrates)."""
+        if versions.bcrypt_only(self.config.version()):
+            return False
         return not passwords.is_latest(stored, self.iterations)
 
     def send_email(self, kind, to):
@@ -103,9 +132,12 @@ class App:
             http_only=True))
 
     def version_id(self):
-        """X-Version-Id: <version>.<build>.<client config hash>.<licensed> (§8.2)."""
-        digest = hashlib.md5(json.dumps(self.config.snapshot(), sort_keys=True).encode()).hexdigest()
-        return "%s.%s.%s.false" % (CURRENT_VERSION, BUILD_NUMBER, digest)
+        """X-Version-Id: <version>.<build number>.<client config hash>.<licensed>
+        (§8.2); the emulator's build number is the version itself."""
+        cfg = self.config.snapshot()
+        version = versions.version_string(versions.parse(cfg["EmulatorSettings"]["Version"]))
+        licensed = "true" if cfg["EmulatorSettings"]["Licensed"] else "false"
+        return "%s.%s.%s.%s" % (version, version, clientconfig.config_hash(cfg), licensed)
 
     # -- control -------------------------------------------------------------------
     def reset(self, keep_config=False):
@@ -125,9 +157,11 @@ class App:
             cur.execute("UPDATE users SET failedattempts = 0, deleteat = 0 WHERE id = %s", (uid,))
         if not keep_config:
             self.config.restore_baseline()
+        self._sync_sessions_column()
         self.ensure_admin_bot()
         self.sessions.cache.clear()
         self.counters.reset()
         self.faults.clear()
+        self.rate_limits.clear()
         with self.emails_lock:
             self.emails.clear()

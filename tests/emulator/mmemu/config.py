@@ -6,15 +6,22 @@ POST /__emu/config) may be given as
   * nested objects:   {"ServiceSettings": {"SiteURL": "https://x"}}
   * dotted keys:      {"ServiceSettings.SiteURL": "https://x"}
   * bare leaf names:  {"MaxUsersPerTeam": 5}   (when the name is unambiguous)
-Values must have the type of the default (bool, int, str, list of str).
+Values must have the type of the default (bool, int, str, list of str), and
+a few settings have the ranges Mattermost's Config.IsValid enforces
+(VALIDATORS below); an override with any bad value changes nothing.
+
+EmulatorSettings are not Mattermost's: they choose which Mattermost the
+emulator imitates (Version, Licensed) and switch on modelled behaviour that
+has no setting of its own (see tests/emulator/README.md).
 """
 import copy
 import threading
 import urllib.parse
 
-# Version reported in X-Version-Id (§8.2); S lists 11.1.0 first (§0).
-CURRENT_VERSION = "11.1.0"
-BUILD_NUMBER = "11.1.0"
+from . import versions
+
+# Default version reported in X-Version-Id (§8.2); S lists 11.1.0 first (§0).
+CURRENT_VERSION = versions.DEFAULT_VERSION
 
 DEFAULTS = {
     "ServiceSettings": {
@@ -45,6 +52,8 @@ DEFAULTS = {
         "EnableMultifactorAuthentication": False,
     },
     "TeamSettings": {
+        # published in the client config
+        "SiteName": "Mattermost",
         # §6: default 50!
         "MaxUsersPerTeam": 50,
         # §6 default channels
@@ -84,9 +93,64 @@ DEFAULTS = {
     "GoogleSettings": {"Enable": False},
     "Office365Settings": {"Enable": False},
     "OpenIdSettings": {"Enable": False},
-    # Not a Mattermost setting: the user limit of an unlicensed server (§5.1,
-    # app/limits.go: 250 active non-bot users).  0 disables it.
-    "EmulatorSettings": {"MaxActiveUsers": 250},
+    # §8.3 global limiter; correction 2: POST /users/login has its own limiter
+    # (5/s, burst 10) from 11.3 whenever Enable is true.
+    "RateLimitSettings": {"Enable": False, "PerSec": 10, "MaxBurst": 100,
+                          "MemoryStoreSize": 10000},
+    # correction 4: guests log in only when licensed and enabled
+    "GuestAccountsSettings": {"Enable": False},
+    "EmulatorSettings": {
+        # The user limit of an unlicensed server (§5.1, app/limits.go: 250
+        # active non-bot users).  0 disables it.
+        "MaxActiveUsers": 250,
+        # The Mattermost version imitated: X-Version-Id, version-dependent
+        # behaviour (mmemu/versions.py).
+        "Version": versions.DEFAULT_VERSION,
+        # A licence is installed (X-Version-Id's last field; guests, §1.4).
+        "Licensed": False,
+        # correction 3: one password check at a time per process
+        # (Mattermost's emailLoginAttemptsMut).
+        "SerializePasswordChecks": False,
+        # correction 8: a nullable `voipdeviceid` column without default is
+        # added to `sessions`, and a session row where it is NULL is refused.
+        "SessionsExtraColumn": False,
+    },
+}
+
+
+def _range(low, high):
+    def check(path, value):
+        if not low <= value <= high:
+            raise ConfigError("%s must be between %d and %d, got %d" % (path, low, high, value))
+    return check
+
+
+def _positive(path, value):
+    if value <= 0:
+        raise ConfigError("%s must be positive, got %d" % (path, value))
+
+
+def _not_negative(path, value):
+    if value < 0:
+        raise ConfigError("%s must not be negative, got %d" % (path, value))
+
+
+def _version(path, value):
+    try:
+        versions.parse(value)
+    except ValueError as exc:
+        raise ConfigError("%s: %s" % (path, exc)) from None
+
+
+# Config.IsValid ranges (model/config.go) and the emulator's own checks.
+VALIDATORS = {
+    # correction 6: model.PasswordMinimumLength .. PasswordMaximumLength
+    ("PasswordSettings", "MinimumLength"): _range(5, 72),
+    ("RateLimitSettings", "PerSec"): _positive,
+    ("RateLimitSettings", "MaxBurst"): _not_negative,
+    ("RateLimitSettings", "MemoryStoreSize"): _positive,
+    ("ServiceSettings", "MaximumLoginAttempts"): _positive,
+    ("EmulatorSettings", "Version"): _version,
 }
 
 
@@ -142,7 +206,10 @@ def flatten_overrides(obj):
     for section, name, value in out:
         if section not in DEFAULTS or name not in DEFAULTS[section]:
             raise ConfigError("unknown setting %s.%s" % (section, name))
-        _check_type("%s.%s" % (section, name), DEFAULTS[section][name], value)
+        path = "%s.%s" % (section, name)
+        _check_type(path, DEFAULTS[section][name], value)
+        if (section, name) in VALIDATORS:
+            VALIDATORS[(section, name)](path, value)
     return out
 
 
@@ -186,6 +253,12 @@ class Config:
 
     def email(self, name):
         return self.get("EmailSettings", name)
+
+    def emulator(self, name):
+        return self.get("EmulatorSettings", name)
+
+    def version(self):
+        return versions.parse(self.emulator("Version"))
 
 
 def go_path_clean(p: str) -> str:

@@ -5,9 +5,12 @@
                                     faults, emails; restore start-up settings
   GET  /__emu/config                current settings
   POST /__emu/config                merge settings (Mattermost names)
-  POST /__emu/seed/user             create a user directly -> user JSON (+ "password_hash")
-  POST /__emu/seed/team             create a team with its default channels -> team JSON
+  POST /__emu/seed/user             create a user directly (roles, remote_id, mfa_active…)
+                                    -> user JSON (+ "password_hash", "mfa_secret")
+  POST /__emu/seed/team             create a team with its default channels (delete_at:
+                                    archived) -> team JSON
   POST /__emu/seed/member           {team_name|team_id, user_id} -> team member JSON
+  POST /__emu/password-lock/hold    {"ms": N} hold the password-check lock N ms (pwlock.py)
   GET/POST /__emu/fault             current fault / set one (see faults.py)
   GET  /__emu/counters              request and work counters
   POST /__emu/counters/reset
@@ -88,7 +91,7 @@ def dispatch(app, req):
         if path == "/__emu/config":
             if method == "POST":
                 try:
-                    app.config.apply(_body(req))
+                    app.apply_config(_body(req))
                 except ConfigError as exc:
                     raise ValueError(str(exc)) from None
             return _json(200, app.config.snapshot())
@@ -96,13 +99,22 @@ def dispatch(app, req):
             user = users_api.seed_user(app, _body(req))
             out = models.user_json(models.sanitize(user))
             out["password_hash"] = user["password"]
+            if user["mfa_active"]:
+                out["mfa_secret"] = user["mfa_secret"]
             return _json(201, out)
         if path == "/__emu/seed/team" and method == "POST":
             spec = _body(req)
             spec.setdefault("display_name", spec.get("name") or "")
             spec.setdefault("type", "O")
             spec.setdefault("allow_open_invite", spec["type"] == "O")
+            delete_at = spec.get("delete_at") or 0   # an archived team (correction 5)
+            if not isinstance(delete_at, int) or isinstance(delete_at, bool) or delete_at < 0:
+                raise ValueError("delete_at must be a non-negative integer")
             team = teams_api.create_team_record(app, spec)
+            if delete_at:
+                with app.db.tx() as cur:
+                    store.set_team_delete_at(cur, team["id"], delete_at)
+                    team = store.get_team(cur, team["id"])
             return _json(201, models.team_json(team, False))
         if path == "/__emu/seed/member" and method == "POST":
             spec = _body(req)
@@ -116,6 +128,12 @@ def dispatch(app, req):
                 raise ValueError("unknown team or user")
             member = teams_api.join_user_to_team(app, team, user)
             return _json(201, models.team_member_json(member))
+        if path == "/__emu/password-lock/hold" and method == "POST":
+            ms = _body(req).get("ms")
+            if not isinstance(ms, int) or isinstance(ms, bool) or not 0 < ms <= 60000:
+                raise ValueError("ms must be an integer from 1 to 60000")
+            app.password_lock.hold(ms / 1000.0)
+            return _json(200, {"status": "OK"})
         if path == "/__emu/fault":
             if method == "POST":
                 app.faults.set(parse_fault(_body(req)))

@@ -3,7 +3,9 @@ import collections
 import threading
 
 NAMES = ("password_hashes", "password_verifications", "logins_ok", "logins_failed",
-         "sessions_created", "users_created", "members_added", "passwords_set", "emails_sent")
+         "sessions_created", "users_created", "members_added", "passwords_set", "emails_sent",
+         "rate_limited", "users_patched", "sessions_revoked",
+         "password_lock_wait_ms", "password_checks_max_concurrent")
 
 
 class Counters:
@@ -20,6 +22,15 @@ class Counters:
         with self._lock:
             self._values[name] += n
 
+    def add_ms(self, name, ms):
+        """A duration counter (milliseconds, reported with 3 decimals)."""
+        with self._lock:
+            self._values[name] += ms
+
+    def record_max(self, name, value):
+        with self._lock:
+            self._values[name] = max(self._values[name], value)
+
     def request(self, key):
         with self._lock:
             self._requests[key] += 1
@@ -28,4 +39,5 @@ class Counters:
         with self._lock:
             out = {"requests": dict(sorted(self._requests.items()))}
             out.update(self._values)
+            out["password_lock_wait_ms"] = round(out["password_lock_wait_ms"], 3)
             return out

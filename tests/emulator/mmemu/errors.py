@@ -14,6 +14,8 @@ MESSAGES = {
     "api.context.404.app_error": "Sorry, we could not find the page.",
     "api.context.token_provided.app_error": "Session is not OAuth but token was provided in the query string.",
     "api.context.invalid_token.error": "Invalid session token={token}, err={error}",
+    # config (correction 1)
+    "api.config.client.old_format.app_error": "New format for the client configuration is not supported yet. Please specify format=old in the query string.",
     # login §1.4
     "api.user.login.invalid_credentials_email_username": "Enter a valid email or username and/or password.",
     "api.user.login.invalid_credentials_email": "Enter a valid email and/or password.",
@@ -27,6 +29,8 @@ MESSAGES = {
     "api.user.check_user_password.invalid.app_error": "Login failed because of invalid password.",
     "api.user.login.use_auth_service.app_error": "Please sign in using {auth_service}.",
     "api.user.login.guest_accounts.license.error": "Guest accounts are disabled.",
+    "api.user.login.guest_accounts.disabled.error": "Guest accounts are disabled.",
+    "api.user.login.remote_users.login.error": "Login failed because remote users are not allowed to log in.",
     "store.sql_user.get_for_login.app_error": "We couldn't find an existing account matching your credentials.",
     # users §5
     "app.user.missing_account.const": "Unable to find the user.",
@@ -39,6 +43,7 @@ MESSAGES = {
     "api.user.create_user.user_limits.exceeded": "Can't create user. Server exceeds maximum supported user count.",
     "api.user.create_user.no_open_server": "This server does not allow open signups. Please speak with your Administrator to receive an invitation.",
     "api.user.create_user.signup_email_disabled.app_error": "User sign-up with email is disabled.",
+    "api.user.update_user.accepted_domain.app_error": "The email you provided does not belong to an accepted domain.",
     "api.user.create_user.accepted_domain.app_error": "The email you provided does not belong to an accepted domain.",
     "api.user.get_user_by_email.permissions.app_error": "Unable to get user by email.",
     "api.user.update_password.context.app_error": "Update password failed because context user_id did not match props user_id.",
@@ -54,6 +59,7 @@ MESSAGES = {
     "app.session.get.app_error": "We encountered an error finding the session.",
     # teams §6
     "app.team.get_by_name.missing.app_error": "Unable to find the existing team.",
+    "api.user.delete_team.not_enabled.app_error": "Permanent team deletion feature is not enabled. Please contact your System Administrator.",
     "app.team.get.find.app_error": "Unable to find the existing team.",
     "app.team.get_member.missing.app_error": "No team member found for that user ID and team ID.",
     "api.team.is_team_creation_allowed.disabled.app_error": "Team creation has been disabled.",

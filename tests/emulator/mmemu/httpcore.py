@@ -151,12 +151,14 @@ PARAM_PATTERNS = {
 
 
 class Route:
-    def __init__(self, method, template, handler, session_required=False, trust_requester=False):
+    def __init__(self, method, template, handler, session_required=False, trust_requester=False,
+                 rate_limit=""):
         self.method = method
         self.template = template
         self.handler = handler
         self.session_required = session_required
         self.trust_requester = trust_requester
+        self.rate_limit = rate_limit   # a route-specific limiter ("login") or ""
 
         def repl(m):
             return "(?P<%s>%s)" % (m.group(1), PARAM_PATTERNS[m.group(1)])
@@ -171,9 +173,10 @@ class Router:
     def __init__(self):
         self.routes = []
 
-    def add(self, method, template, session_required=False, trust_requester=False):
+    def add(self, method, template, session_required=False, trust_requester=False, rate_limit=""):
         def deco(fn):
-            self.routes.append(Route(method, template, fn, session_required, trust_requester))
+            self.routes.append(Route(method, template, fn, session_required, trust_requester,
+                                     rate_limit))
             return fn
         return deco
 

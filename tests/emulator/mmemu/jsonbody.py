@@ -9,7 +9,8 @@ and response encoding like Go's json.Encoder.
 * json.NewDecoder(r.Body).Decode(&structValue): syntax errors, EOF and type
   mismatches are errors (the handlers answer 400); unknown keys are ignored;
   keys match struct tags case-insensitively (exact match preferred); a JSON
-  null gives the zero struct.
+  null gives the zero struct.  Patch structs (pointer fields) keep only the
+  keys that are present and not null (decode_patch).
 Only the first JSON value of the body is read (Decoder semantics).
 """
 import json
@@ -108,6 +109,26 @@ def decode_struct(body: bytes, fields: dict) -> dict:
         out[name] = v
     if type_error:
         raise BodyError(type_error)
+    return out
+
+
+def decode_patch(body: bytes, fields: dict) -> dict:
+    """Decode into a 'patch struct' of pointer fields (model.UserPatch):
+    only the fields present and not null are returned.  Errors as decode_struct."""
+    value = first_value(body)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BodyError("cannot unmarshal %s into struct" % type(value).__name__)
+    lower = {name.lower(): name for name in fields}
+    out = {}
+    for key, v in value.items():
+        name = key if key in fields else lower.get(key.lower())
+        if name is None or v is None:
+            continue
+        if not _type_ok(fields[name], v):
+            raise BodyError("json: cannot unmarshal into field %s" % name)
+        out[name] = v
     return out
 
 

@@ -20,6 +20,8 @@ def parse_args(argv):
                    help="file whose contents (stripped) are the admin bot's access token")
     p.add_argument("--pbkdf2-iterations", type=int, default=600000,
                    help="work factor of new PBKDF2 password hashes (Mattermost: 600000)")
+    p.add_argument("--bcrypt-cost", type=int, default=10,
+                   help="cost of new bcrypt hashes in 10.x mode (Mattermost: 10)")
     p.add_argument("--config", help="JSON file of Mattermost settings overrides")
     p.add_argument("--ready-file", help="write 'ready' (and the port) here once listening")
     p.add_argument("--log-requests", action="store_true", help="log every request to stderr")
@@ -46,6 +48,8 @@ def main(argv=None):
         sys.exit("mmemu: the admin token must be 1-26 printable characters without spaces")
     if args.pbkdf2_iterations < 1:
         sys.exit("mmemu: --pbkdf2-iterations must be positive")
+    if not 4 <= args.bcrypt_cost <= 31:
+        sys.exit("mmemu: --bcrypt-cost must be from 4 to 31")
 
     config = Config()
     try:
@@ -58,7 +62,7 @@ def main(argv=None):
     config.set_baseline()
 
     from .server import make_server  # after logging is set up
-    app = App(args.dsn, token, args.pbkdf2_iterations, config)
+    app = App(args.dsn, token, args.pbkdf2_iterations, config, bcrypt_cost=args.bcrypt_cost)
     app.startup()
     server = make_server(app, host, int(port), log_requests=args.log_requests)
     actual_port = server.server_address[1]

@@ -64,6 +64,7 @@ def user_from_row(row):
         "timezone": row["timezone"] or {},
         "mfa_active": bool(row["mfaactive"]),
         "mfa_secret": row["mfasecret"] or "",
+        "mfa_used_timestamps": row["mfausedtimestamps"] or [],
         "remote_id": row["remoteid"] or "",
         "is_bot": bool(row.get("isbot")),
         "bot_description": row.get("botdescription") or "",

@@ -9,6 +9,10 @@ latest hasher's (other w=, or bcrypt) is re-hashed after a successful login
 (§9 migratePassword).  Strings that do not parse as PHC are treated as bcrypt
 (hashers.go GetHasherFromPHCString), so "$2a$/$2b$/$2y$" hashes verify.
 Passwords longer than 72 bytes are refused by both Hash and Compare.
+
+Mattermost 10.x (correction 7) knows bcrypt only: new hashes are bcrypt
+("$2a$", cost 10; the emulator's --bcrypt-cost) and a PBKDF2 PHC string can
+never be verified (bcrypt rejects it as a malformed hash).
 """
 import base64
 import hashlib
@@ -52,6 +56,14 @@ def hash_password(password: str, iterations: int) -> str:
     return "$pbkdf2$f=SHA256,w=%d,l=%d$%s$%s" % (iterations, KEY_LENGTH, _b64(salt), _b64(dk))
 
 
+def hash_password_bcrypt(password: str, cost: int) -> str:
+    """Mattermost 10.x model.HashPassword: bcrypt.GenerateFromPassword ($2a$)."""
+    pw = password.encode("utf-8")
+    if len(pw) > MAX_PASSWORD_BYTES:
+        raise PasswordTooLong()
+    return bcrypt.hashpw(pw, bcrypt.gensalt(cost, prefix=b"2a")).decode("ascii")
+
+
 def parse_phc(text: str):
     """Minimal PHC parser: $id[$v=N][$k=v,...][$salt[$hash]] -> dict or None."""
     if not text.startswith("$"):
@@ -86,14 +98,15 @@ def is_latest(stored: str, iterations: int) -> bool:
         "f": "SHA256", "w": str(iterations), "l": str(KEY_LENGTH)})
 
 
-def verify_password(stored: str, password: str) -> bool:
-    """CompareHashAndPassword with the hasher named by the stored string."""
+def verify_password(stored: str, password: str, bcrypt_only: bool = False) -> bool:
+    """CompareHashAndPassword with the hasher named by the stored string
+    (11.x), or with bcrypt whatever the string is (10.x: bcrypt_only)."""
     if not stored or not password:
         return False  # users.ComparePassword: empty password or hash
     pw = password.encode("utf-8")
     if len(pw) > MAX_PASSWORD_BYTES:
         return False  # ErrPasswordTooLong
-    phc = parse_phc(stored)
+    phc = None if bcrypt_only else parse_phc(stored)
     if phc is not None and phc["id"] == "pbkdf2":
         params = phc["params"]
         try:

@@ -4,7 +4,9 @@
 000071): no NOT NULL besides the primary key, `token` indexed but not unique,
 indexes on userid, expiresat, createat, lastactivityat.  The other tables hold
 the columns the emulator uses, with Mattermost's names and types.
-Creation is idempotent and serialised with an advisory lock.
+Creation is idempotent and serialised with an advisory lock.  With
+EmulatorSettings.SessionsExtraColumn `sessions` gets a 12th column
+(set_sessions_extra_column).
 """
 
 SCHEMA_LOCK_KEY = 0x6D6D656D75  # "mmemu"
@@ -187,6 +189,24 @@ DDL = [
 # Tables in the order /__emu/state reports them.
 TABLES = ["users", "bots", "teams", "teammembers", "sessions", "useraccesstokens",
           "channels", "channelmembers", "posts"]
+
+
+def set_sessions_extra_column(conn, present):
+    """EmulatorSettings.SessionsExtraColumn (correction 8): the IDX-only
+    migration's `voipdeviceid varchar(512)`, nullable, no default (as in its
+    PostgreSQL file), added at runtime or dropped again."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))
+        cur.execute("""SELECT 1 FROM information_schema.columns
+                        WHERE table_schema = current_schema() AND table_name = 'sessions'
+                          AND column_name = 'voipdeviceid'""")
+        exists = cur.fetchone() is not None
+        # ALTER TABLE only when needed: it waits for every open use of the table
+        if present and not exists:
+            cur.execute("ALTER TABLE sessions ADD COLUMN voipdeviceid varchar(512)")
+        elif exists and not present:
+            cur.execute("ALTER TABLE sessions DROP COLUMN voipdeviceid")
+    conn.commit()
 
 
 def create_schema(conn):

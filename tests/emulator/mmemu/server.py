@@ -1,8 +1,8 @@
 """HTTP server and the per-request pipeline of web/handlers.go ServeHTTP:
 
-  faults -> route -> API headers (§8.2) -> token parsing (§2.1) -> session
-  lookup (§2.2) -> CSRF check (§2.3) -> SessionRequired (§2.2 step 7) ->
-  handler -> JSON or AppError body (§8.1).
+  route -> faults -> rate limiters (§8.3, correction 2) -> API headers (§8.2)
+  -> token parsing (§2.1) -> session lookup (§2.2) -> CSRF check (§2.3) ->
+  SessionRequired (§2.2 step 7) -> handler -> JSON or AppError body (§8.1).
 
 The server speaks HTTP/1.1 with keep-alive (every answer has a correct
 Content-Length and is written with one send), runs one thread per
@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg2
 
-from . import control, webpage
+from . import control, ratelimit, webpage
 from .config import subpath
 from .context import Ctx
 from .errors import AppError, session_expired, not_found_route
@@ -85,9 +85,38 @@ class Pipeline:
             elif fault["mode"] == "status":
                 return self._fault_response(req, fault)
 
+        limit_headers, limited = self._rate_limit(req, route)
+        if limited is not None:
+            return limited
         if not is_api:
-            return webpage.serve(self.app, req, route, params)
-        return self._serve_api(req, route, params)
+            resp = webpage.serve(self.app, req, route, params)
+        else:
+            resp = self._serve_api(req, route, params)
+        for name, value in limit_headers:
+            resp.add_header(name, value)
+        return resp
+
+    # -- rate limiters (§8.3, correction 2) -------------------------------------------
+    def _rate_limit(self, req, route):
+        """-> (headers for the answer, a 429 response or None)."""
+        app = self.app
+        if not app.config.get("RateLimitSettings", "Enable"):
+            return [], None
+        cfg = app.config.snapshot()
+        peer = req.client[0] if req.client else ""   # socket address only
+        out = []
+        checks = [app.rate_limits.check_global]
+        if route is not None and route.rate_limit == "login":
+            checks.append(app.rate_limits.check_login)
+        for check in checks:
+            decision = check(cfg, peer)
+            if decision is None:
+                continue
+            if decision.limited:
+                app.counters.incr("rate_limited")
+                return out, ratelimit.limited_response(decision, out)
+            out += ratelimit.headers(decision)
+        return out, None
 
     # -- faults ----------------------------------------------------------------------
     def _fault_response(self, req, fault):

@@ -14,6 +14,12 @@ Lookup (app.GetSession / platform.GetSession):
   6. idle timeout only when ExtendSessionLengthWithActivity is false (§2.2 step 5).
 Rows changed or deleted directly in SQL stay honoured from the cache until the
 TTL runs out (§3.4); revocation through the API clears the cache.
+
+EmulatorSettings.SessionsExtraColumn (correction 8) models a future
+Mattermost whose `sessions` has a nullable `voipdeviceid` without default
+that it scans into a Go string: the column is added to the table, read with
+the others, a row where it is NULL is a scan failure (an invalid session, 401
+like an unknown token), and rows the emulator writes set it to ''.
 """
 import collections
 import copy
@@ -27,6 +33,9 @@ from .ids import new_id, now_ms
 
 SESSION_COLUMNS = ("id", "token", "createat", "expiresat", "lastactivityat", "userid",
                    "deviceid", "roles", "isoauth", "expirednotify", "props")
+EXTRA_COLUMN = "voipdeviceid"   # correction 8, schema.set_sessions_extra_column
+_SELECT = ("SELECT id, token, createat, expiresat, lastactivityat, userid, deviceid, roles, "
+           "isoauth, expirednotify, props::text AS props%s FROM sessions ")
 CACHE_SIZE = 35000            # model.SessionCacheSize
 MAX_SESSIONS_PER_USER = 500   # app/session.go maxSessionsLimit (§1.4)
 PAT_EXPIRY_HOURS = 100 * 365 * 24   # model.SessionUserAccessTokenExpiryHours
@@ -80,8 +89,12 @@ class SessionCache:
             return len(self._items)
 
 
-def _scan_row(row):
-    if any(row[c] is None for c in SESSION_COLUMNS):
+def _select(extra):
+    return _SELECT % (", " + EXTRA_COLUMN if extra else "")
+
+
+def _scan_row(row, extra=False):
+    if any(row[c] is None for c in SESSION_COLUMNS) or (extra and row[EXTRA_COLUMN] is None):
         raise ScanError("NULL in a session column")
     try:
         props = json.loads(row["props"])
@@ -118,15 +131,17 @@ class SessionService:
     def _ttl(self):
         return max(0, self.app.config.service("SessionCacheInMinutes")) * 60
 
+    def _extra(self):
+        return self.app.config.emulator("SessionsExtraColumn")
+
     def _load(self, token):
+        extra = self._extra()
         with self.app.db.tx() as cur:
-            cur.execute("SELECT id, token, createat, expiresat, lastactivityat, userid, deviceid, "
-                        "roles, isoauth, expirednotify, props::text AS props "
-                        "FROM sessions WHERE token = %s OR id = %s LIMIT 1", (token, token))
+            cur.execute(_select(extra) + "WHERE token = %s OR id = %s LIMIT 1", (token, token))
             row = cur.fetchone()
             if row is None:
                 return None
-            session = _scan_row(row)
+            session = _scan_row(row, extra)
             session["team_members"] = store.active_team_members_of_user(cur, session["user_id"])
             return session
 
@@ -204,9 +219,11 @@ class SessionService:
             cur.execute("DELETE FROM sessions WHERE id = ANY(%s) RETURNING token", (doomed,))
             for r in cur.fetchall():
                 self.cache.remove_token(r["token"])
+        extra = self._extra()
         cur.execute("""INSERT INTO sessions (id, token, createat, expiresat, lastactivityat, userid,
-                           deviceid, roles, isoauth, props, expirednotify)
-                       VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)""",
+                           deviceid, roles, isoauth, props, expirednotify%s)
+                       VALUES (%%s,%%s,%%s,%%s,%%s,%%s,%%s,%%s,%%s,%%s,%%s%s)"""
+                    % ((", " + EXTRA_COLUMN, ", ''") if extra else ("", "")),
                     (s["id"], s["token"], s["create_at"], s["expires_at"], s["last_activity_at"],
                      s["user_id"], s["device_id"], s["roles"], s["is_oauth"],
                      json.dumps(s["props"]), s["expired_notify"]))
@@ -216,7 +233,11 @@ class SessionService:
         return s
 
     def create_login_session(self, cur, user, props, device_id, hours):
-        """app/login.go DoLogin + model.Session.PreSave (§3.2)."""
+        """app/login.go DoLogin → app.CreateSession + model.Session.PreSave (§3.2).
+        CreateSession refuses remote (shared-channel) users (correction 5)."""
+        if user.get("remote_id"):
+            raise AppError("api.user.login.remote_users.login.error", 401,
+                           detailed="remote_id=" + user["remote_id"])
         now = now_ms()
         session = self._insert(cur, {
             "id": new_id(), "token": new_id(), "create_at": now,
@@ -241,20 +262,22 @@ class SessionService:
 
     # -- revocation ----------------------------------------------------------------
     def _forget(self, rows):
+        """Rows just deleted (revocation): drop them from the cache and count them."""
+        if rows:
+            self.app.counters.incr("sessions_revoked", len(rows))
         for r in rows:
             self.cache.remove_token(r["token"])
             self.cache.clear_user(r["userid"])
 
     def get_session_by_id(self, session_id):
+        extra = self._extra()
         with self.app.db.tx() as cur:
-            cur.execute("SELECT id, token, createat, expiresat, lastactivityat, userid, deviceid, "
-                        "roles, isoauth, expirednotify, props::text AS props "
-                        "FROM sessions WHERE id = %s", (session_id,))
+            cur.execute(_select(extra) + "WHERE id = %s", (session_id,))
             row = cur.fetchone()
         if row is None:
             return None
         try:
-            return _scan_row(row)
+            return _scan_row(row, extra)
         except ScanError:
             return None
 
@@ -283,15 +306,14 @@ class SessionService:
         self._forget(cur.fetchall())
 
     def sessions_for_user(self, user_id):
+        extra = self._extra()
         with self.app.db.tx() as cur:
-            cur.execute("SELECT id, token, createat, expiresat, lastactivityat, userid, deviceid, "
-                        "roles, isoauth, expirednotify, props::text AS props "
-                        "FROM sessions WHERE userid = %s ORDER BY lastactivityat DESC", (user_id,))
+            cur.execute(_select(extra) + "WHERE userid = %s ORDER BY lastactivityat DESC", (user_id,))
             rows = cur.fetchall()
         out = []
         for row in rows:
             try:
-                out.append(_scan_row(row))
+                out.append(_scan_row(row, extra))
             except ScanError:
                 continue
         return out

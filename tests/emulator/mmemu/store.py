@@ -61,7 +61,8 @@ def insert_user(cur, u):
          u["first_name"], u["last_name"], u["position"], u["roles"], u["allow_marketing"],
          json.dumps(u["props"]), json.dumps(u["notify_props"]), u["last_password_update"],
          u["last_picture_update"], u["failed_attempts"], u["locale"], json.dumps(u["timezone"]),
-         False, "", u.get("remote_id") or None, 0, json.dumps([])))
+         bool(u.get("mfa_active")), u.get("mfa_secret") or "", u.get("remote_id") or None, 0,
+         json.dumps([])))
 
 
 def insert_bot(cur, user_id, description, owner_id):
@@ -83,6 +84,20 @@ def update_password(cur, user_id, hashed):
     cur.execute("""UPDATE users SET password = %s, lastpasswordupdate = %s, updateat = %s,
                        authdata = NULL, authservice = '', failedattempts = 0 WHERE id = %s""",
                 (hashed, now, now, user_id))
+
+
+def update_user_profile(cur, u):
+    """SqlUserStore.Update for the fields a patch may change; UpdateAt = now."""
+    cur.execute("""UPDATE users SET username = %s, email = %s, emailverified = %s, nickname = %s,
+                       firstname = %s, lastname = %s, position = %s, updateat = %s
+                    WHERE id = %s""",
+                (u["username"], u["email"], u["email_verified"], u["nickname"], u["first_name"],
+                 u["last_name"], u["position"], now_ms(), u["id"]))
+
+
+def update_mfa_used_timestamps(cur, user_id, steps):
+    """SqlUserStore.StoreMfaUsedTimestamps: the TOTP steps already used."""
+    cur.execute("UPDATE users SET mfausedtimestamps = %s WHERE id = %s", (json.dumps(steps), user_id))
 
 
 def migrate_password_hash(cur, user_id, hashed):
@@ -133,6 +148,12 @@ def insert_team(cur, t):
         (t["id"], t["create_at"], t["update_at"], t["display_name"], t["name"], t["description"],
          t["email"], t["type"], t["company_name"], t["allowed_domains"], t["invite_id"],
          t["allow_open_invite"]))
+
+
+def set_team_delete_at(cur, team_id, delete_at):
+    """SoftDeleteTeam (delete_at = now) or a seeded archived team."""
+    cur.execute("UPDATE teams SET deleteat = %s, updateat = %s WHERE id = %s",
+                (delete_at, now_ms(), team_id))
 
 
 def teams_for_user(cur, user_id):

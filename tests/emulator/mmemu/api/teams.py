@@ -1,5 +1,5 @@
-"""/api/v4/teams…: §6 (team lookup, creation, idempotent membership with
-MaxUsersPerTeam, default channels) and GET /users/{user_id}/teams."""
+"""/api/v4/teams…: §6 (team lookup, creation, soft deletion, idempotent
+membership with MaxUsersPerTeam, default channels) and GET /users/{user_id}/teams."""
 import psycopg2
 import psycopg2.errors
 
@@ -28,6 +28,7 @@ def register(router):
     r.add("POST", "/api/v4/teams", session_required=True)(create_team)
     r.add("GET", "/api/v4/teams/name/{team_name}", session_required=True)(get_team_by_name)
     r.add("GET", "/api/v4/teams/{team_id}", session_required=True)(get_team)
+    r.add("DELETE", "/api/v4/teams/{team_id}", session_required=True)(delete_team)
     r.add("POST", "/api/v4/teams/{team_id}/members", session_required=True)(add_team_member)
     r.add("GET", "/api/v4/teams/{team_id}/members/{user_id}", session_required=True)(get_team_member)
     r.add("GET", "/api/v4/users/me/teams", session_required=True)(get_teams_for_user)
@@ -207,6 +208,23 @@ def get_team(ctx):
             and not perms.has_team_permission(ctx.session, team_id, "view_team")):
         raise ctx.permission_error("view_team")
     return 200, _team_out(ctx, team)
+
+
+def delete_team(ctx):
+    """deleteTeam: manage_team; soft delete (app.SoftDeleteTeam sets delete_at
+    and update_at).  An archived team stays visible by name and joinable
+    (correction 5).  permanent=true needs ServiceSettings.EnableAPITeamDeletion,
+    which the emulator does not have (false, as by default)."""
+    team_id = ctx.require_id("team_id")
+    if not perms.has_team_permission(ctx.session, team_id, "manage_team"):
+        raise ctx.permission_error("manage_team")
+    if ctx.req.query_get("permanent") == "true":
+        raise AppError("api.user.delete_team.not_enabled.app_error", 401)
+    with ctx.app.db.tx() as cur:
+        if store.get_team(cur, team_id) is None:
+            raise AppError("app.team.get.find.app_error", 404)
+        store.set_team_delete_at(cur, team_id, now_ms())
+    return 200, {"status": "OK"}
 
 
 def add_team_member(ctx):

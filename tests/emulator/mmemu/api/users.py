@@ -1,14 +1,16 @@
-"""/api/v4/users…: login (§1), user creation and lookup (§5), password and
-activation (§4.3, §4.4), sessions (§4.1) and personal access tokens (§4.2)."""
+"""/api/v4/users…: login (§1, corrections 1, 3–5, 9), user creation, lookup
+and patch (§5), password and activation (§4.3, §4.4), sessions (§4.1) and
+personal access tokens (§4.2)."""
 import psycopg2
 
-from .. import models, store, useragent, validation
+from .. import mfa, models, store, useragent, validation, versions
 from ..config import cookie_domain, subpath
 from ..db import unique_violation_constraint
 from ..errors import AppError, invalid_body_param, invalid_url_param, missing_account
 from ..httpcore import now_epoch, serialize_cookie
 from ..ids import new_id, now_ms
-from ..jsonbody import BodyError, decode_struct, map_from_json, string_interface_from_json
+from ..jsonbody import (BodyError, decode_patch, decode_struct, map_from_json,
+                        string_interface_from_json)
 from ..passwords import policy_error_id
 
 # §1.4: errors the login handler does not mask (api4/user.go login).
@@ -45,12 +47,13 @@ USER_FIELDS = {
 
 def register(router):
     r = router
-    r.add("POST", "/api/v4/users/login")(login)
+    r.add("POST", "/api/v4/users/login", rate_limit="login")(login)  # correction 2
     r.add("POST", "/api/v4/users")(create_user)
     r.add("GET", "/api/v4/users/me", session_required=True)(get_user)
     r.add("GET", "/api/v4/users/email/{email}", session_required=True)(get_user_by_email)
     r.add("GET", "/api/v4/users/username/{username}", session_required=True)(get_user_by_username)
     r.add("GET", "/api/v4/users/{user_id}", session_required=True)(get_user)
+    r.add("PUT", "/api/v4/users/{user_id}/patch", session_required=True)(patch_user)
     r.add("PUT", "/api/v4/users/{user_id}/password", session_required=True)(update_password)
     r.add("PUT", "/api/v4/users/{user_id}/active", session_required=True)(update_active)
     r.add("GET", "/api/v4/users/{user_id}/sessions", session_required=True)(get_sessions)
@@ -84,28 +87,48 @@ def _mask_login_error(app, err):
 
 
 def _get_user_for_login(app, user_id, login_id):
-    """app/login.go GetUserForLogin (§1.1)."""
+    """app/login.go GetUserForLogin (§1.1).  From 11.3 (correction 1) neither
+    `id` nor `login_id` is honoured when both sign-in flags are off."""
+    by_username = app.config.email("EnableSignInWithUsername")
+    by_email = app.config.email("EnableSignInWithEmail")
+    if (not by_username and not by_email
+            and versions.login_needs_sign_in_method(app.config.version())):
+        raise AppError("store.sql_user.get_for_login.app_error", 400,
+                       detailed="sign-in with email and username disabled")
     with app.db.tx() as cur:
         if user_id:
             user = store.get_user(cur, user_id)
             if user is None:
                 raise AppError("app.user.missing_account.const", 400)
             return user
-        matches = store.get_for_login(cur, login_id, app.config.email("EnableSignInWithUsername"),
-                                      app.config.email("EnableSignInWithEmail"))
+        matches = store.get_for_login(cur, login_id, by_username, by_email)
     if len(matches) != 1:  # none, or more than one match
         raise AppError("store.sql_user.get_for_login.app_error", 400)
     return matches[0]
 
 
 def _authenticate_for_login(app, user_id, login_id, password, mfa_token=""):
-    """AuthenticateUserForLogin → authenticateUser → CheckPasswordAndAllCriteria (§1.4)."""
+    """AuthenticateUserForLogin → authenticateUser → CheckPasswordAndAllCriteria (§1.4).
+    The user found by GetUserForLogin is loaded again inside the password-check
+    section, which is one lock per process with SerializePasswordChecks
+    (correction 3)."""
     if password == "":
         raise AppError("api.user.login.blank_pwd.app_error", 400)
-    user = _get_user_for_login(app, user_id, login_id)
-    if user["auth_service"]:
+    found = _get_user_for_login(app, user_id, login_id)
+    if found["auth_service"]:
         raise AppError("api.user.login.use_auth_service.app_error", 400,
-                       {"auth_service": user["auth_service"]})
+                       {"auth_service": found["auth_service"]})
+    with app.password_lock.section(app.config.emulator("SerializePasswordChecks")):
+        with app.db.tx() as cur:
+            user = store.get_user(cur, found["id"])
+        if user is None:
+            raise AppError("app.user.missing_account.const", 400)
+        _check_password_and_all_criteria(app, user, password, mfa_token)
+    return user
+
+
+def _check_password_and_all_criteria(app, user, password, mfa_token):
+    """Preflight, password (+ migration), MFA, failed attempts, postflight."""
     # preflight: not deactivated, not a bot, not locked (all before the password)
     if user["delete_at"] > 0:
         raise AppError("api.user.login.inactive.app_error", 401)
@@ -117,22 +140,43 @@ def _authenticate_for_login(app, user_id, login_id, password, mfa_token=""):
     with app.db.tx() as cur:
         if not ok:
             store.update_failed_attempts(cur, user["id"], user["failed_attempts"] + 1)
+        elif app.needs_rehash(user["password"]):  # §9 migratePassword
+            store.migrate_password_hash(cur, user["id"], app.hash_password(password))
+    if not ok:
+        app.sessions.cache.clear_user(user["id"])
+        raise AppError("api.user.check_user_password.invalid.app_error", 401)
+    mfa_error = _check_user_mfa(app, user, mfa_token)
+    with app.db.tx() as cur:
+        if mfa_error is not None:
+            # an empty token is taken as a pre-flight question: not counted
+            if mfa_token != "":
+                store.update_failed_attempts(cur, user["id"], user["failed_attempts"] + 1)
         else:
             store.update_failed_attempts(cur, user["id"], 0)
-            if app.needs_rehash(user["password"]):  # §9 migratePassword
-                store.migrate_password_hash(cur, user["id"], app.hash_password(password))
     app.sessions.cache.clear_user(user["id"])
-    if not ok:
-        raise AppError("api.user.check_user_password.invalid.app_error", 401)
+    if mfa_error is not None:
+        raise mfa_error
     user["failed_attempts"] = 0
-    # MFA after the password (§1.4 order). The emulator has no TOTP: an
-    # MFA-active user can never pass, like a login without a code.
-    if user.get("mfa_active") and app.config.service("EnableMultifactorAuthentication"):
-        raise AppError("api.user.check_user_mfa.bad_code.app_error", 401)
     # postflight
     if app.config.email("RequireEmailVerification") and not user["email_verified"]:
         raise AppError("api.user.login.not_verified.app_error", 401)
-    return user
+
+
+def _check_user_mfa(app, user, token):
+    """app.CheckUserMfa (correction 9): nothing to check unless the user has
+    MFA and EnableMultifactorAuthentication is on.  Returns an AppError or None."""
+    if not user["mfa_active"] or not app.config.service("EnableMultifactorAuthentication"):
+        return None
+    try:
+        ok, used = mfa.check(user["mfa_secret"], token, user["mfa_used_timestamps"])
+    except mfa.MalformedCode:
+        return AppError("mfa.validate_token.authenticate.app_error", 400,
+                        detailed="malformed or missing MFA code")
+    if not ok:
+        return AppError("api.user.check_user_mfa.bad_code.app_error", 401)
+    with app.db.tx() as cur:
+        store.update_mfa_used_timestamps(cur, user["id"], used)
+    return None
 
 
 def _do_login(ctx, user, device_id):
@@ -183,8 +227,11 @@ def login(ctx):
     try:
         user = _authenticate_for_login(app, props.get("id", ""), props.get("login_id", ""),
                                        props.get("password", ""), props.get("token", ""))
-        if models.has_role(user["roles"], "system_guest"):  # no licence: guests refused
-            raise AppError("api.user.login.guest_accounts.license.error", 401)
+        if models.has_role(user["roles"], "system_guest"):  # correction 4: masked below
+            if not app.config.emulator("Licensed"):
+                raise AppError("api.user.login.guest_accounts.license.error", 401)
+            if not app.config.get("GuestAccountsSettings", "Enable"):
+                raise AppError("api.user.login.guest_accounts.disabled.error", 401)
         session = _do_login(ctx, user, props.get("device_id", ""))
     except AppError as err:
         app.counters.incr("logins_failed")
@@ -247,10 +294,11 @@ def _is_valid_user(u):
     return None
 
 
-def create_user_record(app, u, hashed_password=None, enforce_limit=True):
+def create_user_record(app, u, hashed_password=None, enforce_limit=True, check_policy=True):
     """createUserOrGuest → users.CreateUser → SqlUserStore.Save (§5.1), in
     Go's order: user limit, domain, password policy, body id, PreSave, IsValid,
-    unique constraints.  `u` holds decoded/sanitised body fields."""
+    unique constraints.  `u` holds decoded/sanitised body fields.  The control
+    API's seeding skips the user limit and the password policy."""
     limit = app.config.get("EmulatorSettings", "MaxActiveUsers") if enforce_limit else 0
     with app.db.tx() as cur:
         if limit > 0 and store.count_active_non_bot_users(cur) >= limit:
@@ -261,7 +309,7 @@ def create_user_record(app, u, hashed_password=None, enforce_limit=True):
             validation.normalize_email(u["email"]), app.config.team("RestrictCreationToDomains")):
         raise AppError("api.user.create_user.accepted_domain.app_error", 400)
     locale = u["locale"] if u["locale"] in SUPPORTED_LOCALES else "en"
-    if not u["auth_service"] and hashed_password is None:
+    if not u["auth_service"] and hashed_password is None and check_policy:
         settings = app.config.snapshot()["PasswordSettings"]
         err_id = policy_error_id(u["password"], settings)
         if err_id:
@@ -284,7 +332,9 @@ def create_user_record(app, u, hashed_password=None, enforce_limit=True):
         "notify_props": u["notify_props"] or dict(models.DEFAULT_NOTIFY_PROPS),
         "last_password_update": now, "last_picture_update": 0,
         "failed_attempts": u.get("failed_attempts", 0) or 0, "locale": locale,
-        "timezone": u["timezone"] or dict(models.DEFAULT_TIMEZONE), "remote_id": "",
+        "timezone": u["timezone"] or dict(models.DEFAULT_TIMEZONE),
+        "remote_id": u.get("remote_id") or "",   # cleared by SanitizeInput; seeding sets it
+        "mfa_active": bool(u.get("mfa_active")), "mfa_secret": u.get("mfa_secret") or "",
     }
     err = _is_valid_user(dict(record, password=u["password"] or hashed_password or ""))
     if err:
@@ -348,8 +398,10 @@ def _privacy(app):
 
 
 def _etag(app, user):
+    """model.Etag(CurrentVersion, id, update_at, ShowFullName, ShowEmailAddress)."""
     privacy = _privacy(app)
-    return "%s.%s.%s.%s.%s" % ("11.1.0", user["id"], user["update_at"],
+    version = versions.version_string(app.config.version())
+    return "%s.%s.%s.%s.%s" % (version, user["id"], user["update_at"],
                                 str(privacy["ShowFullName"]).lower(),
                                 str(privacy["ShowEmailAddress"]).lower())
 
@@ -396,6 +448,96 @@ def get_user_by_username(ctx):
     if user is None:
         raise AppError("app.user.get_by_username.app_error", 404)
     return _user_response(ctx, user)
+
+
+# ---------------------------------------------------------------------------
+# PUT /users/{user_id}/patch (api4/user.go patchUser → app.PatchUser → UpdateUser)
+
+# model.UserPatch fields the emulator applies (password only authorises a
+# user's change of their own email).
+PATCH_FIELDS = {"username": "str", "password": "str", "nickname": "str", "first_name": "str",
+                "last_name": "str", "position": "str", "email": "str"}
+OAUTH_SERVICES = {"gitlab", "google", "office365", "openid"}
+
+
+def _double_check_password(app, user, password):
+    """app.DoubleCheckPassword: lockout, then the password with failed-attempt counting."""
+    if user["failed_attempts"] >= app.config.service("MaximumLoginAttempts"):
+        raise AppError("api.user.check_user_login_attempts.too_many.app_error", 401)
+    ok = app.verify_password(user["password"], password)
+    with app.db.tx() as cur:
+        store.update_failed_attempts(cur, user["id"], 0 if ok else user["failed_attempts"] + 1)
+    if not ok:
+        raise AppError("api.user.check_user_password.invalid.app_error", 401)
+
+
+def patch_user(ctx):
+    """Self or edit_other_users (system admins).  A user changing their own
+    email must send their password.  UpdateUser: domain restriction, PreUpdate
+    (lower-cased username and email), IsValid, unique email/username.  A new
+    email resets email_verified; with RequireEmailVerification the address is
+    not changed at all until verified (a verification email goes to the new
+    one), otherwise the old address is told.  OAuth users keep their email.
+    Answers 200 with the updated user (Sanitize)."""
+    app = ctx.app
+    user_id = ctx.require_user_id()
+    try:
+        patch = decode_patch(ctx.req.body, PATCH_FIELDS)
+    except BodyError as exc:
+        raise invalid_body_param("user", str(exc))
+    is_self = user_id == ctx.session_user_id
+    if not is_self and not ctx.is_admin:
+        raise ctx.permission_error("edit_other_users")
+    with app.db.tx() as cur:
+        old = store.get_user(cur, user_id)
+    if old is None:
+        raise invalid_body_param("user_id")
+    new = dict(old)
+    for name in ("username", "nickname", "first_name", "last_name", "position", "email"):
+        if name in patch:
+            new[name] = patch[name]
+    # PreUpdate
+    new["username"] = validation.sanitize_unicode(new["username"]).lower()
+    new["email"] = validation.normalize_email(validation.sanitize_unicode(new["email"]))
+    email_changed = new["email"] != old["email"]
+    if email_changed and is_self:
+        if "password" not in patch:
+            raise invalid_body_param("password")
+        _double_check_password(app, old, patch["password"])
+    if (email_changed and not models.has_role(old["roles"], "system_guest")
+            and old["auth_service"] not in ("ldap", "saml")
+            and not validation.email_domain_allowed(new["email"],
+                                                    app.config.team("RestrictCreationToDomains"))):
+        raise AppError("api.user.update_user.accepted_domain.app_error", 400)
+    verify_first = email_changed and app.config.email("RequireEmailVerification") and not old["is_bot"]
+    err = _is_valid_user(dict(new, password="", auth_data=new["auth_data"] or ""))
+    if err:
+        raise err
+    requested_email = new["email"]
+    if old["auth_service"] in OAUTH_SERVICES or verify_first:
+        new["email"] = old["email"]
+    if new["email"] != old["email"]:
+        new["email_verified"] = False
+    try:
+        with app.db.tx() as cur:
+            if verify_first and store.get_user_by_email(cur, requested_email) is not None:
+                raise AppError("app.user.save.email_exists.app_error", 400)
+            store.update_user_profile(cur, new)
+            user = store.get_user(cur, user_id)
+    except psycopg2.IntegrityError as exc:
+        constraint = unique_violation_constraint(exc) or ""
+        if "email" in constraint:
+            raise AppError("app.user.save.email_exists.app_error", 400) from None
+        raise AppError("app.user.save.username_exists.app_error", 400) from None
+    app.counters.incr("users_patched")
+    app.sessions.cache.clear_user(user_id)
+    if verify_first:
+        app.send_email("verify_email", requested_email)
+    elif user["email"] != old["email"]:
+        app.send_email("email_changed", old["email"])
+    if user["username"] != old["username"]:
+        app.send_email("username_changed", user["email"])
+    return 200, models.user_json(models.sanitize(user))
 
 
 # ---------------------------------------------------------------------------
@@ -598,11 +740,15 @@ def seed_user(app, spec):
               "delete_at": int(spec.get("delete_at") or 0),
               "failed_attempts": int(spec.get("failed_attempts") or 0),
               "is_bot": bool(spec.get("is_bot")), "bot_description": spec.get("bot_description") or "",
+              "remote_id": spec.get("remote_id") or "",
+              "mfa_active": bool(spec.get("mfa_active")),
+              "mfa_secret": spec.get("mfa_secret") or (mfa.new_secret() if spec.get("mfa_active") else ""),
               "force_roles": spec.get("roles") or "system_user"})
     hashed = spec.get("password_hash")
     if hashed is None and not u["password"] and not u["auth_service"]:
         hashed = ""  # a user without a password (e.g. a bot)
     if hashed is not None:
         u["password"] = ""
-    return create_user_record(app, u, hashed_password=hashed, enforce_limit=False)
+    return create_user_record(app, u, hashed_password=hashed, enforce_limit=False,
+                              check_policy=False)
 
