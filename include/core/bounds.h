@@ -31,6 +31,8 @@
 #define CB_LIFETIME_V1		300
 #define CB_LIFETIME_V0		900
 #define CB_LEEWAY_MAX		300
+/* Replay rows live until exp + CB_LEEWAY_MAX + this. */
+#define CB_REPLAY_MARGIN_S	60
 /* "Numbers must be JSON integers ... <= 2^53". */
 #define CB_JSON_INT_MAX		9007199254740992LL
 /* An Ed25519 public key (the kid) in base64url. */
@@ -44,6 +46,8 @@
 /* Request: a query or form holds a token, r and little else. */
 #define CB_QUERY_MAX		8192
 #define CB_BODY_MAX		8192
+/* A POST body must arrive within this (a few seconds: a form is small). */
+#define CB_BODY_DEADLINE_MS	5000
 #define CB_FORM_FIELDS_MAX	32
 /* User-Agent forwarded to Mattermost's login; longer ones are cut. */
 #define CB_USER_AGENT_MAX	512
@@ -89,6 +93,8 @@
 #define CB_RATELIMIT_SLOTS	65536
 #define CB_TEAMCACHE_SLOTS	256
 #define CB_PURGE_EVERY_S	60
+/* /auth/ready checks its dependencies at most this often per process. */
+#define CB_READY_CACHE_MS	1000
 
 /* OAuth2 with OpenTHC SSO: random values (state, PKCE verifier, the
  * browser binding) are 32 bytes in base64url; the stored verifier, the

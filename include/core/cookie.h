@@ -41,6 +41,18 @@ struct session_cookies {
 enum cb_err cookie_session(struct session_cookies *out, const char *token,
     const char *user_id, const char *csrf, const struct cookie_params *p) CB_WUR;
 
+/* The OAuth2 state cookie that binds a sign-in with OpenTHC SSO to the
+ * browser (HttpOnly, SameSite=Lax). On an https site it is
+ * "__Host-cb_sso" with Secure, Path=/ and no Domain, which browsers
+ * accept only from this very host; browsers refuse __Host- cookies
+ * without Secure, so a plain-http site (tests, loopback) gets "cb_sso"
+ * with the path site_path + "auth/". max_age 0 clears it. */
+enum cb_err cookie_sso_state(char *out, size_t cap, const char *value, bool https,
+    const char *site_path, int64_t max_age, int64_t now) CB_WUR;
+
+/* The name cookie_sso_state uses for a site. */
+const char *cookie_sso_state_name(bool https);
+
 /* Finds cookie name in a Cookie request header ("a=b; c=d"). Returns how
  * many cookies have that name; if exactly one, copies its value (which
  * must be [A-Za-z0-9_-], at most cap-1 bytes) into out. A value of any

@@ -30,6 +30,13 @@ void ratelimit_free(struct ratelimit *rl);
 bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms, unsigned per_minute,
     unsigned *retry_after);
 
+/* The bucket key of a client address: an IPv4 address as it is; an IPv6
+ * address cut to its first v6_prefix bits (one /64 is usually one
+ * subscriber, who can pick any of its addresses); an IPv4-mapped IPv6
+ * address as the IPv4 address. Anything else as it is. */
+#define RATELIMIT_KEY_MAX 64
+void ratelimit_client_key(const char *addr, unsigned v6_prefix, char out[RATELIMIT_KEY_MAX]);
+
 /* Bytes of memory the limiter holds (for the bounded-memory test). */
 size_t ratelimit_memory(const struct ratelimit *rl);
 

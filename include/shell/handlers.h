@@ -37,6 +37,7 @@ struct http;
 struct metrics;
 struct mmdb;
 struct ratelimit;
+struct ready_cache;
 struct store;
 struct teamcache;
 
@@ -52,6 +53,7 @@ struct handler_ctx {
 	struct metrics *metrics;
 	struct teamcache *teams;
 	struct ratelimit *rl;		/* NULL when rate limiting is off */
+	struct ready_cache *ready;	/* the last readiness result */
 };
 
 /* Storage the attempt's string fields point into. */

@@ -20,9 +20,15 @@ struct request {
 	const char *query;		/* QUERY_STRING ("" if none) */
 	size_t query_len;
 	const char *content_type;	/* CONTENT_TYPE or NULL */
-	const char *body;		/* POST body (NULL if none) */
-	size_t body_len;
-	bool body_too_large;		/* CONTENT_LENGTH over CB_BODY_MAX */
+	uint64_t content_length;	/* CONTENT_LENGTH, 0 if none or invalid */
+	/* Reads the body: only a route that takes one calls it, after the
+	 * request was admitted (admit.h), so a slow client cannot hold a
+	 * worker before the rate limit saw it. At most CB_BODY_MAX bytes
+	 * (else CB_REQ_BODY_TOO_LARGE, nothing read) within
+	 * CB_BODY_DEADLINE_MS in all (else CB_REQ_BODY_TIMEOUT). *body is
+	 * NUL-terminated and lives until the request ends. */
+	enum cb_err (*read_body)(const struct request *rq, const char **body, size_t *len);
+	void *io;			/* the server's, for read_body */
 	const char *client;		/* REMOTE_ADDR from the web server */
 	const char *user_agent;		/* HTTP_USER_AGENT, sanitised */
 	const char *accept;		/* HTTP_ACCEPT */

@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "bounds.h"
 #include "cookie.h"
 #include "timefmt.h"
 #include "util.h"
@@ -83,6 +84,33 @@ cookie_session(struct session_cookies *out, const char *token, const char *user_
 	    (e = cookie_build(out->csrf, sizeof(out->csrf), "MMCSRF", csrf, false, p)) != CB_OK)
 		sodium_memzero(out, sizeof(*out));
 	return e;
+}
+
+const char *
+cookie_sso_state_name(bool https)
+{
+	return https ? "__Host-cb_sso" : "cb_sso";
+}
+
+enum cb_err
+cookie_sso_state(char *out, size_t cap, const char *value, bool https, const char *site_path,
+    int64_t max_age, int64_t now)
+{
+	char path[CB_URL_MAX + 8];
+	struct cookie_params p;
+	size_t n = strlen(site_path);
+
+	if (https)
+		(void)snprintf(path, sizeof(path), "/");
+	else if (snprintf(path, sizeof(path), "%s%sauth/", site_path,
+	    (n > 0 && site_path[n - 1] == '/') ? "" : "/") >= (int)sizeof(path))
+		return CB_ETOOBIG;
+	p.path = path;
+	p.domain = NULL;
+	p.secure = https;
+	p.max_age = max_age;
+	p.now = now;
+	return cookie_build(out, cap, cookie_sso_state_name(https), value, true, &p);
 }
 
 size_t

@@ -1,7 +1,9 @@
 /*
  * ratelimit.c - bounded per-address token buckets (see ratelimit.h).
  */
+#include <arpa/inet.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +54,35 @@ ratelimit_free(struct ratelimit *rl)
 	pthread_mutex_destroy(&rl->mu);
 	free(rl->slots);
 	free(rl);
+}
+
+void
+ratelimit_client_key(const char *addr, unsigned v6_prefix, char out[RATELIMIT_KEY_MAX])
+{
+	unsigned char a[16];
+	char text[INET6_ADDRSTRLEN];
+	unsigned i, bits = v6_prefix > 128 ? 128 : v6_prefix;
+
+	if (strchr(addr, ':') == NULL || inet_pton(AF_INET6, addr, a) != 1) {
+		(void)snprintf(out, RATELIMIT_KEY_MAX, "%s", addr);
+		return;
+	}
+	if (memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0 &&
+	    inet_ntop(AF_INET, a + 12, text, sizeof(text)) != NULL) {
+		(void)snprintf(out, RATELIMIT_KEY_MAX, "%s", text);	/* ::ffff:a.b.c.d */
+		return;
+	}
+	for (i = 0; i < 16; i++) {
+		if (bits >= 8)
+			bits -= 8;
+		else {
+			a[i] &= (unsigned char)(0xff << (8 - bits));
+			bits = 0;
+		}
+	}
+	if (inet_ntop(AF_INET6, a, text, sizeof(text)) == NULL)
+		text[0] = '\0';
+	(void)snprintf(out, RATELIMIT_KEY_MAX, "%s/%u", text, v6_prefix > 128 ? 128 : v6_prefix);
 }
 
 size_t

@@ -14,9 +14,14 @@
 enum cb_err
 admit(const struct handler_ctx *h, const struct request *rq, struct response *rs, struct form *q)
 {
-	if (h->rl != NULL && !ratelimit_take(h->rl, rq->client, rq->now_ms,
-	    h->cfg->rate_limit_per_minute, &rs->retry_after))
-		return CB_REQ_RATE_LIMITED;
+	char key[RATELIMIT_KEY_MAX];
+
+	if (h->rl != NULL) {
+		ratelimit_client_key(rq->client, h->cfg->rate_limit_ipv6_prefix, key);
+		if (!ratelimit_take(h->rl, key, rq->now_ms, h->cfg->rate_limit_per_minute,
+		    &rs->retry_after))
+			return CB_REQ_RATE_LIMITED;
+	}
 	if (rq->query_len > CB_QUERY_MAX)
 		return CB_REQ_TOO_LARGE;
 	return form_parse(rq->query, rq->query_len, q);

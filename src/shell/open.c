@@ -56,18 +56,15 @@ open_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 	if ((e = admit(h, rq, rs, &q)) != CB_OK)
 		goto out;
 	if (strcmp(rq->method, "POST") == 0) {
-		const char *qr;
-		size_t qrl, nq;
+		const char *qr, *body;
+		size_t qrl, nq, body_len;
 
-		if (rq->body_too_large) {
-			e = CB_REQ_BODY_TOO_LARGE;
-			goto out;
-		}
 		if (!is_form(rq->content_type)) {
 			e = CB_REQ_CONTENT_TYPE;
 			goto out;
 		}
-		if ((e = form_parse(rq->body != NULL ? rq->body : "", rq->body_len, &b)) != CB_OK)
+		if ((e = rq->read_body(rq, &body, &body_len)) != CB_OK ||
+		    (e = form_parse(body, body_len, &b)) != CB_OK)
 			goto out;
 		/* The token belongs in the body; r may be in either, not both. */
 		nj = form_get(&b, "jwt", &tok, &tl);
@@ -119,7 +116,10 @@ open_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 	a->sub = as->sub;
 
 	/* Single use, before any Mattermost work: a replay changes nothing. */
-	if ((e = store_replay_claim(h->store, cl.iss, cl.jti, cl.exp + (int64_t)cfg->leeway_seconds)) != CB_OK)
+	/* The row outlives every window in which the token could be accepted,
+	 * whatever leeway a later reload sets (at most CB_LEEWAY_MAX). */
+	if ((e = store_replay_claim(h->store, cl.iss, cl.jti,
+	    cl.exp + CB_LEEWAY_MAX + CB_REPLAY_MARGIN_S)) != CB_OK)
 		goto out;
 	e = signin(h, rq, &cl, issuer_find(&cfg->issuers, cl.iss, strlen(cl.iss)), r, rl, rs, a, as);
 out:

@@ -20,6 +20,8 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include <fcgiapp.h>
@@ -35,6 +37,7 @@
 #include "metrics.h"
 #include "mmdb.h"
 #include "ratelimit.h"
+#include "ready.h"
 #include "request.h"
 #include "response.h"
 #include "route.h"
@@ -82,6 +85,7 @@ struct server {
 	struct metrics *metrics;
 	struct ratelimit *rl;
 	struct teamcache *teams;
+	struct ready_cache *ready;
 	atomic_bool stopping;
 	size_t nworkers;
 	struct worker *workers;
@@ -150,6 +154,60 @@ worker_resources(struct worker *w, const struct config *c)
 	}
 }
 
+/* request.read_body: the body, at most CB_BODY_MAX bytes, within
+ * CB_BODY_DEADLINE_MS. Reads no more than libfcgi has buffered, or one
+ * more record, at a time, with the socket's receive timeout set to what
+ * is left of the deadline, so a client trickling a byte a second cannot
+ * hold the worker past it. */
+static enum cb_err
+read_body(const struct request *rq, const char **body, size_t *len)
+{
+	struct worker *w = rq->io;
+	FCGX_Stream *in = w->req.in;
+	int64_t deadline = clock_mono_us() + (int64_t)CB_BODY_DEADLINE_MS * 1000, left;
+	size_t want = (size_t)rq->content_length, got = 0;
+	enum cb_err e = CB_OK;
+
+	*body = "";
+	*len = 0;
+	if (rq->content_length > CB_BODY_MAX)
+		return CB_REQ_BODY_TOO_LARGE;
+	while (got < want) {
+		size_t buffered = (size_t)(in->stop - in->rdNext), n;
+		int r;
+
+		left = deadline - clock_mono_us();
+		if (left <= 0) {
+			e = CB_REQ_BODY_TIMEOUT;
+			break;
+		}
+		if (buffered == 0) {
+			struct timeval tv = {(time_t)(left / 1000000), (suseconds_t)(left % 1000000)};
+
+			(void)setsockopt(w->req.ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+			n = 1;	/* one read(2): libfcgi fills its buffer with what came */
+		} else {
+			n = buffered < want - got ? buffered : want - got;
+		}
+		if ((r = FCGX_GetStr(w->body + got, (int)n, in)) <= 0) {
+			e = clock_mono_us() >= deadline ? CB_REQ_BODY_TIMEOUT : CB_REQ_MALFORMED;
+			break;
+		}
+		got += (size_t)r;
+	}
+	if (w->req.ipcFd >= 0) {
+		struct timeval none = {0, 0};
+
+		(void)setsockopt(w->req.ipcFd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	}
+	w->body[got] = '\0';
+	*body = w->body;
+	*len = got;
+	return e;
+}
+
+/* Copies the FastCGI parameters the handlers may read. The body is read
+ * later, by the route that takes one (read_body). */
 static void
 read_request(struct worker *w)
 {
@@ -171,18 +229,10 @@ read_request(struct worker *w)
 	rq->request_id[CB_REQUEST_ID_LEN] = '\0';
 	rq->now_ms = clock_now_ms();
 	rq->now = rq->now_ms / 1000;
-	if (cl != NULL && cl[0] != '\0' && parse_u64(cl, strlen(cl), UINT64_MAX, &len) == CB_OK &&
-	    len > 0) {
-		if (len > CB_BODY_MAX) {
-			rq->body_too_large = true;
-		} else {
-			int got = FCGX_GetStr(w->body, (int)len, w->req.in);
-
-			rq->body = w->body;
-			rq->body_len = got > 0 ? (size_t)got : 0;
-			w->body[rq->body_len] = '\0';
-		}
-	}
+	if (cl != NULL && cl[0] != '\0' && parse_u64(cl, strlen(cl), UINT64_MAX, &len) == CB_OK)
+		rq->content_length = len;
+	rq->read_body = read_body;
+	rq->io = w;
 }
 
 /* Sends the rendered response; a failure to render sends a bare 500. */
@@ -227,6 +277,7 @@ handle(struct worker *w, const struct config *cfg, enum cb_err *reason)
 	h.metrics = w->srv->metrics;
 	h.teams = w->srv->teams;
 	h.rl = cfg->rate_limit_per_minute > 0 ? w->srv->rl : NULL;
+	h.ready = w->srv->ready;
 	rp.script_name = param(w, "SCRIPT_NAME");
 	rp.path_info = param(w, "PATH_INFO");
 	rp.document_uri = param(w, "DOCUMENT_URI");
@@ -417,9 +468,11 @@ server_run(struct config *c, const char *listen_override)
 	s.metrics = metrics_new();
 	s.rl = ratelimit_new(CB_RATELIMIT_SLOTS);
 	s.teams = teamcache_new(CB_TEAMCACHE_SLOTS);
+	s.ready = ready_cache_new();
 	s.nworkers = c->workers;
 	s.workers = calloc(s.nworkers, sizeof(*s.workers));
-	if (s.metrics == NULL || s.rl == NULL || s.teams == NULL || s.workers == NULL)
+	if (s.metrics == NULL || s.rl == NULL || s.teams == NULL || s.ready == NULL ||
+	    s.workers == NULL)
 		goto out;
 
 	/* Signals: blocked in every thread; the main thread sigwaits for
@@ -478,6 +531,7 @@ out:
 	listen_close(&s.listener);
 	free(s.workers);
 	teamcache_free(s.teams);
+	ready_cache_free(s.ready);
 	ratelimit_free(s.rl);
 	metrics_free(s.metrics);
 	cfg_release(s.cfg);

@@ -289,7 +289,11 @@ team_id(struct flow *f, const char *name, char id[CB_MMID_LEN + 1])
 	if (teamcache_get(f->h->teams, name, f->rq->now, id))
 		return id[0] ? CB_OK : CB_MM_NOT_FOUND;
 	e = mm_team_by_name(&f->mm, name, id, &f->res);
-	if (e == CB_MM_NOT_FOUND && f->cfg->create_missing_teams) {
+	/* Created only when the operator named it (jurisdiction_teams by
+	 * name, a [team] section, the default team, an issuer's grant):
+	 * never because a claim spelled it. */
+	if (e == CB_MM_NOT_FOUND && f->cfg->create_missing_teams &&
+	    (config_team_listed(f->cfg, name) || (f->iss != NULL && issuer_may_grant(f->iss, name)))) {
 		log_msg(LOG_INFO, "creating missing team %s (create_missing_teams = true)", name);
 		e = mm_team_create(&f->mm, name, name, strcmp(name, f->cfg->default_team) == 0, id,
 		    &f->res);

@@ -38,8 +38,6 @@
 #include "store.h"
 #include "util.h"
 
-#define STATE_COOKIE "cb_sso"
-
 /* 32 random bytes as base64url (43 characters). */
 static void
 random_b64(char out[CB_NONCE_B64_LEN + 1])
@@ -62,29 +60,11 @@ binding_of(const char *cookie, char out[CB_SHA256_HEX_LEN + 1])
 	sodium_bin2hex(out, CB_SHA256_HEX_LEN + 1, h, sizeof(h));
 }
 
-/* Cookie path: the site path followed by "auth/". */
-static void
-state_cookie_path(const struct config *c, char out[CB_URL_MAX + 8])
-{
-	size_t n = strlen(c->cookie_path);
-
-	(void)snprintf(out, CB_URL_MAX + 8, "%s%sauth/", c->cookie_path,
-	    (n > 0 && c->cookie_path[n - 1] == '/') ? "" : "/");
-}
-
 static enum cb_err
 state_cookie(const struct config *c, const char *value, int64_t max_age, int64_t now, char *out)
 {
-	char path[CB_URL_MAX + 8];
-	struct cookie_params p;
-
-	state_cookie_path(c, path);
-	p.path = path;
-	p.domain = NULL;
-	p.secure = c->site_https;
-	p.max_age = max_age;
-	p.now = now;
-	return cookie_build(out, COOKIE_VALUE_MAX, STATE_COOKIE, value, true, &p);
+	return cookie_sso_state(out, COOKIE_VALUE_MAX, value, c->site_https, c->cookie_path, max_age,
+	    now);
 }
 
 enum cb_err
@@ -287,7 +267,8 @@ back_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 	}
 	/* The state: present, well-formed, from this browser, unused, fresh. */
 	if (state == NULL || state_len != CB_NONCE_B64_LEN || !is_b64url(state, state_len) ||
-	    cookie_get(rq->cookie, STATE_COOKIE, browser, sizeof(browser)) != 1 || browser[0] == '\0') {
+	    cookie_get(rq->cookie, cookie_sso_state_name(c->site_https), browser, sizeof(browser)) != 1 ||
+	    browser[0] == '\0') {
 		e = CB_SSO_STATE;
 		goto out;
 	}

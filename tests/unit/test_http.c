@@ -137,6 +137,24 @@ test_cookie(void)
 }
 
 static void
+test_sso_state_cookie(void)
+{
+	char out[COOKIE_VALUE_MAX];
+
+	is_int(cookie_sso_state(out, sizeof(out), "abc", true, "/chat", 600, 1767225600), CB_OK,
+	    "https state cookie");
+	ok(strncmp(out, "__Host-cb_sso=abc; Path=/; Expires=", 35) == 0, "__Host- prefix, Path=/ (%s)", out);
+	ok(strstr(out, "; HttpOnly; Secure; SameSite=Lax") != NULL && strstr(out, "Domain") == NULL,
+	    "HttpOnly, Secure, no Domain");
+	is_int(cookie_sso_state(out, sizeof(out), "abc", false, "/chat", 600, 1767225600), CB_OK,
+	    "http state cookie");
+	ok(strncmp(out, "cb_sso=abc; Path=/chat/auth/;", 29) == 0 && strstr(out, "Secure") == NULL,
+	    "plain http: no prefix (browsers would refuse it), the /auth/ path (%s)", out);
+	is_str(cookie_sso_state_name(true), "__Host-cb_sso", "name on https");
+	is_str(cookie_sso_state_name(false), "cb_sso", "name on http");
+}
+
+static void
 test_cookie_get(void)
 {
 	char v[64];
@@ -286,6 +304,29 @@ test_ratelimit(void)
 	/* A reload that raises the rate takes effect for an existing bucket. */
 	ok(ratelimit_take(rl, "a", 61000, 120, &ra), "new rate: two per second");
 	ratelimit_free(rl);
+}
+
+static void
+test_client_key(void)
+{
+	char k1[RATELIMIT_KEY_MAX], k2[RATELIMIT_KEY_MAX];
+
+	ratelimit_client_key("192.0.2.7", 64, k1);
+	is_str(k1, "192.0.2.7", "IPv4 as it is");
+	ratelimit_client_key("2001:db8:1:2:aaaa::1", 64, k1);
+	ratelimit_client_key("2001:db8:1:2:bbbb:cccc:dddd:eeee", 64, k2);
+	is_str(k1, "2001:db8:1:2::/64", "IPv6 keyed by /64");
+	is_str(k1, k2, "two addresses of one /64 share a bucket");
+	ratelimit_client_key("2001:db8:1:3::1", 64, k2);
+	ok(strcmp(k1, k2) != 0, "the next /64 has its own");
+	ratelimit_client_key("2001:db8:1:2:aaaa::1", 56, k1);
+	is_str(k1, "2001:db8:1::/56", "configurable prefix");
+	ratelimit_client_key("2001:db8::1", 128, k1);
+	is_str(k1, "2001:db8::1/128", "/128: the address");
+	ratelimit_client_key("::ffff:192.0.2.7", 64, k1);
+	is_str(k1, "192.0.2.7", "IPv4-mapped: the IPv4 address");
+	ratelimit_client_key("unix:", 64, k1);
+	is_str(k1, "unix:", "not an address: as it is");
 }
 
 static void
@@ -474,9 +515,11 @@ run_tests(int argc, char **argv)
 	test_route();
 	test_cookie();
 	test_cookie_get();
+	test_sso_state_cookie();
 	test_pages();
 	test_logline();
 	test_ratelimit();
+	test_client_key();
 	test_metrics();
 	test_metrics_ready();
 	test_useragent();
