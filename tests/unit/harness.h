@@ -55,8 +55,9 @@ main(int argc, char **argv)
 	return 0;
 }
 
-/* Reads a whole file into a NUL-terminated heap buffer (or exits). */
-static char *
+/* Reads a whole file into a NUL-terminated heap buffer (or exits).
+ * inline: not every test uses it (-Wunused-function). */
+static inline char *
 slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
