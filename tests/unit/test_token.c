@@ -310,8 +310,9 @@ test_claims_v1(void)
 
 	/* An escaped NUL in the email (peers-and-attacks.md B3: NUL in any
 	 * claim; a NUL would cut the address short in C): jansson refuses
-	 * \u0000, so the payload is refused as JSON before any claim is read. The signed bytes are checked too, so the
-	 * case cannot quietly test an ordinary email again. */
+	 * \u0000, so the payload is refused as JSON before any claim is
+	 * read. The signed bytes are checked too, so the case cannot quietly
+	 * test an ordinary email again. */
 	t = v1_with("email", "\"jane\\u0000@x.example\"");
 	ok(strstr(payload_of(t, pay, sizeof(pay)), "\"email\":\"jane\\u0000@x.example\"") != NULL,
 	    "email NUL: the signed payload carries \"jane\\u0000@x.example\"");
