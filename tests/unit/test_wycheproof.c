@@ -84,6 +84,10 @@ test_jws(const char *dir)
 			int valid = strcmp(res, "valid") == 0;
 			enum cb_err e;
 
+			if (text == NULL) {	/* strdup/json_dumps out of memory (-fanalyzer) */
+				printf("Bail out! out of memory\n");
+				exit(1);
+			}
 			if (hs) {
 				hs_tests++;
 				e = jws_verify(text, strlen(text), JWS_HS256, key, keylen);
