@@ -137,6 +137,8 @@ for cmd in serve check-config migrate keygen mint verify teams; do
 	check "$cmd --help exits 0 and prints usage" bash -c "'$BIN' $cmd --help > '$T/h' && grep -q '^usage: chat-bridge' '$T/h'"
 done
 check "--help exits 0 and lists the commands" bash -c "'$BIN' --help > '$T/h' && grep -q 'teams sync' '$T/h'"
+VERSION=$(sed -nE 's/^project\([^ ]+ VERSION ([0-9.]+).*/\1/p' "$ROOT/CMakeLists.txt")
+check "--version prints the version of CMakeLists.txt's project() ($VERSION)" bash -c "[ -n '$VERSION' ] && [ \"\$('$BIN' --version)\" = 'chat-bridge $VERSION' ]"
 check "unknown command exits 2" status_is 2 "$BIN" frobnicate
 check "unknown option exits 2" status_is 2 "$BIN" verify --colour x.y.z
 if [ ! -e /etc/openthc/chat-bridge.conf ]; then
