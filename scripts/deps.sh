@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh - installs what building, the demo and the tests need on Debian 12
 # (apt packages; npm packages for the browser and Client4 tests). Safe to
-# run again: it only calls apt-get when a package is missing.
+# run again: it only calls apt-get when a package is missing. The one list
+# of the project's packages: .ci/run and scripts/test.sh call this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,11 +22,15 @@ PACKAGES=(
 # promtool checks and unit-tests the shipped Prometheus rules; Debian ships
 # it only in the prometheus package (whose own service the tests do not use).
 command -v promtool >/dev/null 2>&1 || PACKAGES+=(prometheus)
+# Static analysis (gcc -fanalyzer) needs only gcc 12, in build-essential.
 
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm for the npm steps below: Debian's, when there is no npm at
+# all (a bare Debian 12 has neither). A node installed otherwise is kept.
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "deps.sh: missing packages: ${missing[*]} (run as root to install them)" >&2

@@ -84,6 +84,12 @@ teamcache_put(struct teamcache *tc, const char *name, const char *id, int64_t no
 		if (slot == NULL || (slot->name[0] != '\0' && (e->name[0] == '\0' || e->at < slot->at)))
 			slot = e;
 	}
+	/* Not reached (teamcache_new() refuses 0 slots); -fanalyzer cannot
+	 * know that, and a guard is cheaper than a suppression. */
+	if (slot == NULL) {
+		pthread_mutex_unlock(&tc->mu);
+		return;
+	}
 	if (str_set(slot->name, sizeof(slot->name), name) == CB_OK &&
 	    str_set(slot->id, sizeof(slot->id), id) == CB_OK)
 		slot->at = now;

@@ -27,7 +27,7 @@
 #include "token.h"
 #include "util.h"
 
-#define VERSION_STRING "chat-bridge 1.0.0"
+#define VERSION_STRING "chat-bridge " CB_VERSION	/* CMake: project(VERSION) */
 
 struct opts {
 	const char *config, *listen, *now, *seed_file, *iss, *aud, *sub, *com, *email, *name;

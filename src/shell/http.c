@@ -192,7 +192,7 @@ http_do(struct http *h, const struct http_req *r, struct http_resp *resp)
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT,
-	    r->user_agent != NULL ? r->user_agent : "openthc-chat-bridge/1.0");
+	    r->user_agent != NULL ? r->user_agent : "openthc-chat-bridge/" CB_VERSION);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);

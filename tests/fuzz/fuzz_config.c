@@ -3,7 +3,6 @@
  * files are not read). Properties: no crash, no leak; a failure always
  * carries a "name:line: reason" message.
  */
-#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,10 +24,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (config_parse((const char *)data, size, "fuzz.conf", "/nonexistent", CONFIG_SKIP_SECRETS, &c, err,
 	    sizeof(err)) == CB_OK) {
-		assert(c != NULL && c->site_url[0] != '\0' && c->issuers.n > 0);
+		FUZZ_CHECK(c != NULL && c->site_url[0] != '\0' && c->issuers.n > 0);
 		config_free(c);
 	} else {
-		assert(c == NULL && strncmp(err, "fuzz.conf:", 10) == 0);
+		FUZZ_CHECK(c == NULL && strncmp(err, "fuzz.conf:", 10) == 0);
 	}
 	return 0;
 }

@@ -4,13 +4,13 @@
  * '/', never followed by '/' or '\\', visible ASCII, at most 512 bytes,
  * never under /auth).
  */
-#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "bounds.h"
 #include "identity.h"
 #include "redirect.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,13 +22,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	if (redirect_ok(r, size)) {
-		assert(size >= 2 && size <= CB_REDIRECT_MAX);
-		assert(r[0] == '/' && r[1] != '/' && r[1] != '\\');
+		FUZZ_CHECK(size >= 2 && size <= CB_REDIRECT_MAX);
+		FUZZ_CHECK(r[0] == '/' && r[1] != '/' && r[1] != '\\');
 		for (i = 0; i < size; i++)
-			assert(data[i] > 0x20 && data[i] < 0x7f && data[i] != '\\');
-		assert(!(size >= 5 && memcmp(r, "/auth", 5) == 0 && (size == 5 || r[5] == '/' || r[5] == '?' || r[5] == '#')));
+			FUZZ_CHECK(data[i] > 0x20 && data[i] < 0x7f && data[i] != '\\');
+		FUZZ_CHECK(!(size >= 5 && memcmp(r, "/auth", 5) == 0 && (size == 5 || r[5] == '/' || r[5] == '?' || r[5] == '#')));
 	}
 	(void)identity_landing(r, size, "usa-wa", "public", out);
-	assert(out[0] == '/' && out[1] != '/' && out[1] != '\\');
+	FUZZ_CHECK(out[0] == '/' && out[1] != '/' && out[1] != '\\');
 	return 0;
 }

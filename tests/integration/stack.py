@@ -86,6 +86,31 @@ def terminate(p, timeout=30):
         return False
 
 
+def caddy_access_log(output):
+    """The access-log block that etc/caddy/Caddyfile documents (commented
+    out there), uncommented, writing to output: the tests run Caddy with
+    exactly what operators are told to use."""
+    lines, inside = [], False
+    with open(os.path.join(ROOT, "etc", "caddy", "Caddyfile")) as f:
+        for line in f:
+            if line.strip() == "#log {":
+                inside = True
+            if inside:
+                lines.append(line.replace("#", "", 1))
+                if line.strip() == "#}":
+                    break
+    if not lines or lines[-1].strip() != "}":
+        raise RuntimeError("etc/caddy/Caddyfile has no commented '#log {' block: update stack.py")
+    text = "".join(lines)
+    if "output file /var/log/caddy/chat.access.log" not in text:
+        raise RuntimeError("the Caddyfile's log block changed its output: update stack.py")
+    return text.replace("/var/log/caddy/chat.access.log", output)
+
+
+class LeakCheckError(RuntimeError):
+    """A place the leak check must read could not be read."""
+
+
 def secret_file(path, content):
     with open(path, "w") as f:
         f.write(content)
@@ -218,8 +243,12 @@ class Stack:
         secrets (leaks()), then stops everything else (stop()). Returns
         every problem found, for the caller to assert on."""
         problems = self._halt(("front", "bridge"))
-        hits = self.leaks(subs) if self.dir else []
-        return ["secret in %s: %s" % hit for hit in hits] + problems + self.stop()
+        try:
+            found = ["secret in %s: %s" % hit for hit in self.leaks(subs)] if self.dir else []
+        except LeakCheckError as e:       # a place that cannot be read fails the check
+            found = ["leak check failed: %s" % e]
+        # Keep the stack's files as artifacts when anything was found.
+        return found + problems + self.stop(failed=bool(found or problems))
 
     def __enter__(self):
         return self.start()
@@ -459,9 +488,9 @@ http {
 }
 http://:%(port)d {
 	bind 127.0.0.1
-	import %(root)s/etc/caddy/chat-bridge.caddy
+%(log)s	import %(root)s/etc/caddy/chat-bridge.caddy
 }
-""" % {"d": d, "port": self.front_port, "root": ROOT})
+""" % {"d": d, "port": self.front_port, "root": ROOT, "log": caddy_access_log(os.path.join(d, "access.log"))})
         env = dict(os.environ, HOME=d, XDG_DATA_HOME=d, XDG_CONFIG_HOME=d,
                    CHAT_BRIDGE_FASTCGI="unix/" + self.socket, MATTERMOST_UPSTREAM="127.0.0.1:%d" % self.mm_port)
         log = open(os.path.join(d, "stderr.log"), "w")
@@ -488,6 +517,12 @@ http://:%(port)d {
 
     def get(self, path, headers=None, **kw):
         return self.request("GET", path, headers, **kw)
+
+    def ready(self):
+        """GET /auth/ready after its per-process cache (one second) has
+        expired, so the answer reflects a dependency changed just before."""
+        time.sleep(1.05)
+        return self.get("/auth/ready")
 
     def open_link(self, token, r=None, headers=None, post=False):
         self.secrets.add(token)
@@ -529,8 +564,12 @@ http://:%(port)d {
     def leaks(self, subs=()):
         """Looks for every secret this stack handed out (tokens, cookie
         values, derived passwords of subs, the admin token, the secrets'
-        file contents) in the bridge log, nginx's logs, the audit table
-        and the error pages. Returns a list of (where, what) hits."""
+        file contents) in the bridge log, the web servers' logs (nginx's
+        access and error logs; Caddy's access log and its own log on
+        stderr; also those of the example sites test_examples starts),
+        the audit table and the error pages. Returns a list of (where,
+        what) hits. Raises LeakCheckError when a place cannot be read:
+        the front's logs missing or empty, the audit table unreadable."""
         secrets = set(s for s in self.secrets if len(s) >= 16)
         secrets.add(ADMIN_TOKEN)
         secrets.add(LAB_SECRET)
@@ -541,15 +580,32 @@ http://:%(port)d {
         if self.sso:
             secrets.add(self.sso_secret)
         places = []
-        for path in (getattr(self, "bridge_log", None), os.path.join(self.dir, "nginx", "logs", "access.log"),
-                     os.path.join(self.dir, "nginx", "logs", "error.log")):
-            if path and os.path.exists(path):
-                places.append((path, open(path, encoding="utf-8", errors="replace").read()))
+        # The logs that must be there: the bridge's and the front's. The
+        # access log has at least the start-up /auth/ping requests.
+        must = [getattr(self, "bridge_log", None)]
+        if self.front == "nginx":
+            must += [os.path.join(self.dir, "nginx", "logs", f) for f in ("access.log", "error.log")]
+        else:
+            must += [os.path.join(self.dir, "caddy", f) for f in ("access.log", "stderr.log")]
+        for path in must:
+            if not path or not os.path.exists(path):
+                raise LeakCheckError("log missing: %s" % path)
+            if path.endswith("access.log") and os.path.getsize(path) == 0:
+                raise LeakCheckError("access log empty (is logging on?): %s" % path)
+        # Plus every other web server log in the stack's directory
+        # (test_examples runs the shipped sites in nginx-site/, caddy-site/).
+        logs = set(must)
+        for top in os.listdir(self.dir):
+            if top.startswith(("nginx", "caddy")):
+                for sub, _dirs, files in os.walk(os.path.join(self.dir, top)):
+                    logs.update(os.path.join(sub, f) for f in files if f.endswith(".log"))
+        for path in sorted(logs):
+            places.append((os.path.relpath(path, self.dir), open(path, encoding="utf-8", errors="replace").read()))
         try:
-            places.append(("audit table", self.psql("chat_bridge", "SELECT string_agg(t::text, E'\\n') "
-                                                                   "FROM chat_bridge_audit t")))
-        except Exception:
-            pass
+            audit = self.psql("chat_bridge", "SELECT string_agg(t::text, E'\\n') FROM chat_bridge_audit t")
+        except subprocess.CalledProcessError as e:
+            raise LeakCheckError("cannot read the audit table: %s" % (e.stderr or str(e)).strip())
+        places.append(("audit table", audit))
         for i, p in enumerate(self.pages):
             places.append(("page %d" % i, p.decode("utf-8", "replace")))
         hits = []

@@ -1,9 +1,12 @@
 """The operator-facing site examples in etc/ run as shipped: the nginx site
 (etc/nginx/chat.openthc.example.com.conf, TLS with a throwaway
 certificate) and the Caddyfile (etc/caddy/Caddyfile), with only host
-names, ports, certificate and file locations substituted. Through each:
-the webroot's landing page at "/", robots.txt and the OpenTHC service
-marker; a click that signs in; Mattermost behind "/".
+names, ports, certificate and file locations substituted (and the
+Caddyfile's documented access-log block uncommented). Through each: the
+webroot's landing page at "/", robots.txt and the OpenTHC service marker;
+a click that signs in; Mattermost behind "/"; no token in the access log.
+Both sites' logs are in the stack's directory, so Stack.leaks() reads
+them too.
 
 Environment: CB_BRIDGE=path. Run: /usr/bin/python3 -m unittest test_examples
 """
@@ -17,7 +20,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from stack import ROOT, Stack, free_port, new_ulid, wait_for  # noqa: E402
+from stack import ROOT, Stack, caddy_access_log, free_port, new_ulid, wait_for  # noqa: E402
 
 WEBROOT_INSTALLED = "/usr/share/chat-bridge/webroot"
 
@@ -25,8 +28,9 @@ WEBROOT_INSTALLED = "/usr/share/chat-bridge/webroot"
 class Front:
     """Requests to the example site on 127.0.0.1:port (TLS if ctx)."""
 
-    def __init__(self, port, tls=False):
+    def __init__(self, port, tls=False, host="chat.openthc.example.com"):
         self.port = port
+        self.host = host
         self.ctx = ssl._create_unverified_context() if tls else None
 
     def get(self, path):
@@ -35,7 +39,7 @@ class Front:
         else:
             c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            c.request("GET", path, headers={"Host": "chat.openthc.example.com"})
+            c.request("GET", path, headers={"Host": self.host})
             r = c.getresponse()
             return r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read(), r.msg.get_all("Set-Cookie") or []
         finally:
@@ -143,6 +147,12 @@ http {
             site = site.replace(old, new)
         # Global options for a test run: no admin endpoint, state in d.
         site = site.replace("{\n", "{\n\tadmin off\n\tstorage file_system %s/data\n" % d, 1)
+        # The documented access log, uncommented, into d.
+        block = caddy_access_log("/var/log/caddy/chat.access.log")
+        commented = "".join(("\t#" + line[1:] if line.startswith("\t") else line)
+                            for line in block.splitlines(True))
+        self.assertIn(commented, site, "the Caddyfile's log block changed: update this test")
+        site = site.replace(commented, caddy_access_log(os.path.join(d, "access.log")))
         conf = os.path.join(d, "Caddyfile")
         with open(conf, "w") as f:
             f.write(site)
@@ -151,12 +161,21 @@ http {
         v = subprocess.run(["caddy", "validate", "--config", conf, "--adapter", "caddyfile"],
                            capture_output=True, text=True, env=env)
         self.assertEqual(v.returncode, 0, v.stderr[-2000:])
+        log = open(os.path.join(d, "stderr.log"), "w")
         p = subprocess.Popen(["caddy", "run", "--config", conf, "--adapter", "caddyfile"], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             stdout=log, stderr=subprocess.STDOUT)
         try:
-            front = Front(port)
+            # The Host a browser sends for http://chat.openthc.example.com:port/
+            # (Caddy picks the site's access logger by it; without the port
+            # the request went to Caddy's default logger, unfiltered, on stderr).
+            front = Front(port, host="chat.openthc.example.com:%d" % port)
             wait_for(lambda: self._up(front), 15, "Caddy with the example Caddyfile")
             self.check_site(front, port)
+            # The query (the token) is not in the access log (written
+            # once the request is done: wait for the line).
+            access = os.path.join(d, "access.log")
+            wait_for(lambda: '"uri":"/auth/open"' in open(access).read(), 5, "the /auth/open access log line")
+            self.assertIsNone(re.search(r"jwt=", open(access).read()))
         finally:
             p.terminate()
             p.wait(10)

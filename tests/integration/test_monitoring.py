@@ -273,7 +273,7 @@ class Exported(unittest.TestCase):
         self.assertEqual(samples['chat_bridge_build_info{version="%s"}' % version], 1)
 
         t0 = int(time.time())
-        self.assertEqual(s.get("/auth/ready").status, 200)
+        self.assertEqual(s.ready().status, 200)
         _, samples = self.metrics()
         self.assertEqual(samples["chat_bridge_ready"], 1)
         for dep in ("store", "mattermost", "mattermost_database"):
@@ -284,7 +284,7 @@ class Exported(unittest.TestCase):
         # Mattermost down: the last check says so, until the next one.
         s.emu("POST", "/__emu/fault", {"mode": "down"})
         try:
-            self.assertEqual(s.get("/auth/ready").status, 503)
+            self.assertEqual(s.ready().status, 503)
             _, samples = self.metrics()
             self.assertEqual(samples["chat_bridge_ready"], 0)
             self.assertEqual(samples['chat_bridge_dependency_up{dependency="mattermost"}'], 0)
@@ -292,14 +292,14 @@ class Exported(unittest.TestCase):
             self.assertEqual(samples['chat_bridge_dependency_up{dependency="mattermost_database"}'], 1)
         finally:
             s.emu("POST", "/__emu/fault", {"mode": "none"})
-        self.assertEqual(s.get("/auth/ready").status, 200)
+        self.assertEqual(s.ready().status, 200)
         _, samples = self.metrics()
         self.assertEqual(samples["chat_bridge_ready"], 1)
 
     def test_2_names_in_use_are_exported(self):
         s = self.s
         self.assertEqual(s.open_link(s.mint(new_ulid(31), "monitoring@example.com")).status, 302)
-        self.assertEqual(s.get("/auth/ready").status, 200)
+        self.assertEqual(s.ready().status, 200)
         names, _ = self.metrics()
         rules = load_rules()
         recorded = {r["record"] for r in rules if "record" in r}

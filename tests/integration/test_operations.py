@@ -98,19 +98,19 @@ class Faults(unittest.TestCase):
             time.sleep(0.3)
 
     def test_ready_reflects_dependencies(self):
-        self.assertEqual(self.s.get("/auth/ready").status, 200)
+        self.assertEqual(self.s.ready().status, 200)
         self.s.emu("POST", "/__emu/fault", {"mode": "down"})
-        r = self.s.get("/auth/ready")
+        r = self.s.ready()
         self.assertEqual(r.status, 503)
         self.assertEqual(r.json()["mattermost"], "mm_unreachable")
         self.assertEqual(r.json()["store"], "ok")
         # A bot token Mattermost no longer accepts is not ready either.
         self.s.emu("POST", "/__emu/fault", {"mode": "status", "status": 401, "path_prefix": "/api/v4/users/me"})
-        r = self.s.get("/auth/ready")
+        r = self.s.ready()
         self.assertEqual(r.status, 503)
         self.assertNotEqual(r.json()["mattermost"], "ok")
         self.s.emu("POST", "/__emu/fault", {"mode": "none"})
-        self.assertEqual(self.s.get("/auth/ready").status, 200)
+        self.assertEqual(self.s.ready().status, 200)
 
     def test_z_store_stopped_then_restarted(self):
         self.s.pg_stop()
@@ -119,13 +119,13 @@ class Faults(unittest.TestCase):
             self.assertEqual(r.status, 503, r.body[:200])
             self.assertEqual(r.all("Set-Cookie"), [])
             self.assertLess(r.elapsed, 4.0)
-            r = self.s.get("/auth/ready")
+            r = self.s.ready()
             self.assertEqual(r.status, 503)
             self.assertEqual(r.json()["store"], "store_unavailable")
         finally:
             self.s.pg_start()
         # Recovers without a restart of the bridge.
-        wait_for(lambda: self.s.get("/auth/ready").status == 200, 20, "readiness after the restart")
+        wait_for(lambda: self.s.ready().status == 200, 20, "readiness after the restart")
         r = self.s.open_link(self.s.mint(self.sub, self.email))
         self.assertEqual(r.status, 302, r.body[:200])
         self.assertIn("store_unavailable", self.s.bridge_log_text())
@@ -140,7 +140,7 @@ class FaultsDatabaseMode(Faults):
                                   "FROM pg_stat_activity WHERE usename = 'chat_bridge_sessions'")
         try:
             self.click_expect(502, "mmdb_unavailable", TIMEOUT_MS / 1000 + 3)
-            self.assertEqual(self.s.get("/auth/ready").json()["mattermost_database"], "mmdb_unavailable")
+            self.assertEqual(self.s.ready().json()["mattermost_database"], "mmdb_unavailable")
         finally:
             self.s.psql("mattermost", "ALTER ROLE chat_bridge_sessions LOGIN")
         self.assertEqual(self.s.open_link(self.s.mint(self.sub, self.email)).status, 302)
@@ -203,7 +203,7 @@ class Operations(unittest.TestCase):
             holder.wait(30)
         self.assertEqual(s.open_link(failed).status, 401, "a failed click uses its token up")
         for _ in range(8):      # every worker's connection is usable again
-            self.assertEqual(s.get("/auth/ready").status, 200)
+            self.assertEqual(s.ready().status, 200)
         self.assertEqual(s.open_link(s.mint(sub, "locked@example.com")).status, 302)
         self.assertEqual(s.psql("chat_bridge", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'chat_bridge' "
                                                "AND state LIKE 'idle in transaction%'"), "0")

@@ -20,11 +20,12 @@ put(const char *name, const char *content, mode_t mode)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "w");
-	if (f == NULL)
-		abort();
-	fputs(content, f);
-	fclose(f);
-	chmod(path, mode);
+	/* A file not written, or left with the umask's mode, would make the
+	 * permission checks below test something else: stop instead. */
+	if (f == NULL || fputs(content, f) < 0 || fclose(f) != 0 || chmod(path, mode) != 0) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
 }
 
 #define BRIDGE "[bridge]\nsite_url = https://chat.openthc.example.com\n"
