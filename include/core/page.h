@@ -62,7 +62,9 @@ struct page_field {
  *    refused rather than silently dropped. Nothing else of a token or
  *    secret is put on the page.
  *  - stay_href: NULL, a same-origin path like action, or an absolute
- *    http:// or https:// URL (e.g. site_url + "/"); visible ASCII.
+ *    http:// or https:// URL; visible ASCII. Avoid plain "/": with the
+ *    shipped web server examples that is the landing page, not the chat
+ *    (site_url + the link's landing path is where A stays in chat).
  *
  * Returns CB_EINTERNAL for a refused argument (a caller's bug; nothing
  * useful is in b), else b->err. Sets *content_type. */
