@@ -64,9 +64,9 @@ asan_summary=$(grep -E 'tests passed' build-asan/ctest.log)
 
 echo "== libFuzzer (clang, ASan+UBSan), ${FUZZ_SECONDS}s per target"
 CC=clang cmake -S . -B build-fuzz -DCB_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-fuzz -j"$JOBS" --target fuzz_token fuzz_redirect fuzz_form fuzz_config
+cmake --build build-fuzz -j"$JOBS" --target fuzz_token fuzz_redirect fuzz_form fuzz_config fuzz_lang
 fuzz_summary=""
-for t in token redirect form config; do
+for t in token redirect form config lang; do
 	work=$(mktemp -d)
 	cp tests/fuzz/corpus/"$t"/* "$work"/
 	if [ "$t" = redirect ] && [ -f "$SHARED/vectors/openredirects.txt" ]; then	# seed with the shared open-redirect corpus too

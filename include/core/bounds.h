@@ -51,6 +51,18 @@
 #define CB_FORM_FIELDS_MAX	32
 /* User-Agent forwarded to Mattermost's login; longer ones are cut. */
 #define CB_USER_AGENT_MAX	512
+/* Accept-Language (lang.c): only the first 1 KiB and the first 32
+ * ranges are looked at, whatever a client sends. Browsers send a few
+ * ranges in well under 200 bytes. */
+#define CB_ACCEPT_LANGUAGE_MAX	1024
+#define CB_ACCEPT_LANGUAGE_RANGES 32
+/* A language range: primary subtag and subtags of at most 8 characters
+ * (RFC 4647 2.1); longer ones are malformed. */
+#define CB_LANGUAGE_SUBTAG_MAX	8
+/* The hidden fields of a page's form (page_swap): a handful of short
+ * names the bridge chooses. */
+#define CB_PAGE_FIELDS_MAX	8
+#define CB_PAGE_FIELD_NAME_MAX	64
 /* Request ids: random hex, shown on error pages and in log lines. */
 #define CB_REQUEST_ID_LEN	16
 

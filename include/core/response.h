@@ -1,8 +1,8 @@
 /*
  * response.h - the answer to one request, and the pure writer that turns
  * it into the FastCGI responder's output (CGI header block and body):
- * status line, Location, the session cookies, Retry-After, Allow, the
- * security headers every answer carries, and the generic error page that
+ * status line, Location, the session cookies, Retry-After, Allow, Vary,
+ * the security headers every answer carries, and the generic error page that
  * replaces anything a handler could not finish. Unit-testable: no I/O.
  */
 #ifndef CB_RESPONSE_H
@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "cookie.h"
 #include "err.h"
+#include "lang.h"
 
 #define RESPONSE_EXTRA_COOKIES 2
 
@@ -28,6 +29,8 @@ struct response {
 	unsigned retry_after;		/* seconds; 0 = no Retry-After */
 	const char *allow;		/* 405: the methods allowed */
 	const char *content_type;	/* static string, NULL = text/plain */
+	enum lang lang;			/* of any page: the dispatcher sets it */
+	bool vary_language;		/* the body depends on Accept-Language */
 	struct buf body;		/* at most CB_RESPONSE_BODY_MAX bytes */
 };
 
@@ -38,8 +41,9 @@ void response_init(struct response *rs);
 void response_release(struct response *rs);
 
 /* Replaces whatever rs holds with the generic page for e's status
- * (cb_err_status): no Location, no cookies; Retry-After and Allow are
- * kept. JSON when json is true. The precise reason is not shown. */
+ * (cb_err_status) in rs->lang: no Location, no cookies; Retry-After,
+ * Allow and the language are kept, and the answer varies by language.
+ * JSON when json is true. The precise reason is not shown. */
 enum cb_err response_error(struct response *rs, enum cb_err e, const char *request_id,
     bool json);
 

@@ -13,6 +13,7 @@ enum route {
 	ROUTE_PING,		/* /auth/ping */
 	ROUTE_READY,		/* /auth/ready */
 	ROUTE_METRICS,		/* /auth/metrics */
+	ROUTE_WELCOME,		/* /auth/welcome (the landing page, shown at "/") */
 };
 
 /* FastCGI parameters that name the path; NULL when absent. */

@@ -1,9 +1,11 @@
 /*
  * dispatch.h - one request to its route's handler: the sign-in routes
  * /auth/open (open.h) and /auth/back (sso.h), the probes /auth/ping,
- * /auth/ready (ready.h) and /auth/metrics (GET and HEAD only), anything
- * else 404; and, after the handler, the generic error page for whatever
- * it refused (handlers.h).
+ * /auth/ready (ready.h) and /auth/metrics (GET and HEAD only), the
+ * landing page /auth/welcome (GET and HEAD), anything else 404; and,
+ * after the handler, the generic error page for whatever it refused
+ * (handlers.h). Before the handler it sets rs->lang from the request's
+ * Accept-Language (lang.h), the language of every page of the answer.
  */
 #ifndef CB_DISPATCH_H
 #define CB_DISPATCH_H

@@ -10,7 +10,9 @@
  * (ready and the other probes take only h, rq, rs) and follows these rules:
  *
  *  - Success: it fills rs (a 302 with Location and maybe cookies, or a page
- *    with status, content type and body) and returns CB_OK.
+ *    with status, content type and body) and returns CB_OK. A page is
+ *    rendered in rs->lang, which the dispatcher negotiated before the
+ *    call, and the handler sets rs->vary_language with it.
  *  - Refusal or failure: it returns the reason. If it left rs->status at 0,
  *    the dispatcher answers the generic page of cb_err_status(reason)
  *    (response_error), so the person never sees the precise reason, which

@@ -32,6 +32,7 @@ struct request {
 	const char *client;		/* REMOTE_ADDR from the web server */
 	const char *user_agent;		/* HTTP_USER_AGENT, sanitised */
 	const char *accept;		/* HTTP_ACCEPT */
+	const char *accept_language;	/* HTTP_ACCEPT_LANGUAGE or NULL */
 	const char *cookie;		/* HTTP_COOKIE */
 	char request_id[CB_REQUEST_ID_LEN + 1];
 	int64_t now;			/* seconds since the epoch */

@@ -44,7 +44,8 @@ response_error(struct response *rs, enum cb_err e, const char *request_id, bool 
 	rs->n_extra_cookies = 0;
 	buf_release(&rs->body);
 	buf_init(&rs->body, CB_RESPONSE_BODY_MAX);
-	if (page_error(&rs->body, rs->status, request_id, json, &rs->content_type) != CB_OK) {
+	rs->vary_language = true;
+	if (page_error(&rs->body, rs->status, rs->lang, request_id, json, &rs->content_type) != CB_OK) {
 		buf_reset(&rs->body);
 		rs->content_type = NULL;
 		return CB_ETOOBIG;
@@ -77,6 +78,10 @@ response_render(struct response *rs, const char *request_id, bool head, struct b
 		buf_printf(out, "Retry-After: %u\r\n", rs->retry_after);
 	if (rs->allow != NULL)
 		buf_printf(out, "Allow: %s\r\n", rs->allow);
+	/* Caches (none should keep these pages: no-store) and translators
+	 * see that the page follows the person's language. */
+	if (rs->vary_language)
+		buf_adds(out, "Vary: Accept-Language\r\n");
 	buf_adds(out, security_headers);
 	buf_printf(out, "X-Request-Id: %s\r\n", request_id);
 	buf_printf(out, "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",

@@ -12,6 +12,7 @@ static const char *const paths[] = {
 	[ROUTE_PING] = "/auth/ping",
 	[ROUTE_READY] = "/auth/ready",
 	[ROUTE_METRICS] = "/auth/metrics",
+	[ROUTE_WELCOME] = "/auth/welcome",
 };
 
 static int

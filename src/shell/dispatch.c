@@ -1,10 +1,12 @@
 /*
- * dispatch.c - route to handler, and the error page (see dispatch.h).
+ * dispatch.c - route to handler, the page language, and the error page
+ * (see dispatch.h).
  */
 #include <string.h>
 
 #include "dispatch.h"
 #include "handlers.h"
+#include "lang.h"
 #include "logline.h"
 #include "metrics.h"
 #include "open.h"
@@ -45,6 +47,21 @@ probe(const struct handler_ctx *h, enum route route, const struct request *rq,
 	}
 }
 
+/* The landing page, which the web server shows at "/" (it rewrites "/"
+ * to /auth/welcome): GET and HEAD, in the person's language. Nothing to
+ * admit: no input is read, nothing upstream is touched. */
+static enum cb_err
+welcome(const struct request *rq, struct response *rs)
+{
+	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
+		rs->allow = "GET, HEAD";
+		return CB_REQ_METHOD;
+	}
+	rs->status = 200;
+	rs->vary_language = true;
+	return page_welcome(&rs->body, rs->lang, &rs->content_type);
+}
+
 enum cb_err
 dispatch(const struct handler_ctx *h, const struct route_params *rp, const struct request *rq,
     struct response *rs, struct attempt *a, struct attempt_strings *as, bool *attempt)
@@ -54,6 +71,8 @@ dispatch(const struct handler_ctx *h, const struct route_params *rp, const struc
 
 	*attempt = false;
 	a->route = route == ROUTE_NONE ? NULL : route_path(route);
+	/* Every page of this request, the handler's or the generic one. */
+	rs->lang = lang_negotiate(rq->accept_language);
 	switch (route) {
 	case ROUTE_OPEN:
 		*attempt = true;
@@ -67,6 +86,9 @@ dispatch(const struct handler_ctx *h, const struct route_params *rp, const struc
 	case ROUTE_READY:
 	case ROUTE_METRICS:
 		e = probe(h, route, rq, rs);
+		break;
+	case ROUTE_WELCOME:
+		e = welcome(rq, rs);
 		break;
 	default:
 		e = CB_REQ_NOT_FOUND;

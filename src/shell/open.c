@@ -95,7 +95,8 @@ open_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 			e = sso_start(h, rq, r, rl, rs);
 		} else {
 			rs->status = 200;
-			e = page_no_token(&rs->body, cfg->site_url, page_wants_json(rq->accept),
+			rs->vary_language = true;
+			e = page_no_token(&rs->body, rs->lang, cfg->site_url, page_wants_json(rq->accept),
 			    &rs->content_type);
 			if (e == CB_OK)
 				e = CB_REQ_NO_TOKEN;

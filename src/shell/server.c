@@ -224,6 +224,7 @@ read_request(struct worker *w)
 	ua_sanitize(param(w, "HTTP_USER_AGENT"), w->ua);
 	rq->user_agent = w->ua;
 	rq->accept = param(w, "HTTP_ACCEPT");
+	rq->accept_language = param(w, "HTTP_ACCEPT_LANGUAGE");
 	rq->cookie = param(w, "HTTP_COOKIE");
 	random_hex(rq->request_id, CB_REQUEST_ID_LEN);
 	rq->request_id[CB_REQUEST_ID_LEN] = '\0';

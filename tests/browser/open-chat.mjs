@@ -12,10 +12,12 @@
 //       [--timeout-ms N]       per step (default 20000)
 //       [--chromium PATH]      default /usr/bin/chromium (or $CB_CHROMIUM)
 //       [--cookie-values]      also print every cookie's value (for a caller's leak check)
+//       [--accept-language H]  the browser's languages: Accept-Language H on every request
 //
 // Prints one JSON object on stdout and exits 0 only if the expectation held:
 //   {"ok":true|false, "step":..., "error":..., "final_url", "final_path", "title",
-//    "status_text", "status_state", "main_status", "body_text", "html",
+//    "status_text", "status_state", "main_status", "body_text", "html", "html_lang",
+//    "accept_language" (what the browser sent to /auth/open),
 //    "cookies":[{name, domain, path, httpOnly, secure, sameSite, expires,
 //                value_len, value (MMUSERID only)}],
 //    "navigations":[{method, url, status}], "requests":[{method, url, referer}],
@@ -37,6 +39,7 @@ function usage(msg) {
 
 function parseArgs(argv) {
   const o = { expect: null, username: null, status: 401, screenshot: null, appScreenshot: null, newTab: false, cookieValues: false, timeoutMs: 20000,
+    acceptLanguage: null,
     chromium: process.env.CB_CHROMIUM || '/usr/bin/chromium' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -56,6 +59,7 @@ function parseArgs(argv) {
       case '--cookie-values': o.cookieValues = true; break;
       case '--timeout-ms': o.timeoutMs = Number(val()); break;
       case '--chromium': o.chromium = val(); break;
+      case '--accept-language': o.acceptLanguage = val(); break;
       default: usage(`unknown argument ${a}`);
     }
   }
@@ -70,7 +74,8 @@ const site = new URL(opt.siteUrl);
 const t0 = Date.now();
 const out = {
   ok: false, step: 'launch', error: null, expect: opt.expect, final_url: null, final_path: null, title: null,
-  status_text: null, status_state: null, main_status: null, body_text: null, html: null, cookies: [],
+  status_text: null, status_state: null, main_status: null, body_text: null, html: null, html_lang: null,
+  accept_language: null, cookies: [],
   navigations: [], requests: [], token_in_later_requests: false, token_in_page: false, dialogs: [],
   page_errors: [], console_errors: [], http_errors: [], screenshot: null, elapsed_ms: 0,
 };
@@ -110,7 +115,11 @@ let browser;
 let page;
 try {
   browser = await chromium.launch({ executablePath: opt.chromium, args: CHROMIUM_ARGS, timeout: opt.timeoutMs });
-  const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+  const contextOptions = { viewport: { width: 1100, height: 700 } };
+  // The header as given, q-values and all (a context locale would make
+  // Chromium send the locale alone instead).
+  if (opt.acceptLanguage) contextOptions.extraHTTPHeaders = { 'Accept-Language': opt.acceptLanguage };
+  const context = await browser.newContext(contextOptions);
   context.setDefaultTimeout(opt.timeoutMs);
 
   const watch = (p) => {
@@ -127,6 +136,7 @@ try {
     const t = tokenFrom(r);
     if (t) {
       token = t;
+      out.accept_language = r.headers()['accept-language'] || null;
     } else if (token) {
       const all = [r.url(), r.postData() || '', ...Object.values(r.headers())].join('\n');
       if (all.includes(token)) out.token_in_later_requests = true;
@@ -186,6 +196,7 @@ try {
   out.title = await page.title();
   out.body_text = await page.evaluate(() => document.body.innerText);
   out.html = await page.content();
+  out.html_lang = await page.evaluate(() => document.documentElement.lang);
   if (token) out.token_in_page = out.html.includes(token) || out.body_text.includes(token);
   out.cookies = (await context.cookies()).map((c) => {
     const o = { name: c.name, domain: c.domain, path: c.path, httpOnly: c.httpOnly, secure: c.secure,

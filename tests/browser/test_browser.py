@@ -3,6 +3,9 @@
 small OpenTHC-like app page served here, clicks the button and must land in
 the (emulated) Mattermost chat signed in, or on the bridge's error page with
 no cookies. Screenshots (and the driver's JSON) are kept as artifacts.
+The bridge's pages in each language: a Spanish browser's expired link, a
+Portuguese browser's landing page and "open chat from your app" page, a
+French browser's (English) landing page (open-page.mjs for the last two).
 
 The app page is served on loopback but opened as http://localhost:PORT while
 the chat is http://127.0.0.1:PORT (the stack's site_url), so the click is a
@@ -60,6 +63,7 @@ NODE = os.environ.get("CB_NODE", "node")
 ARTIFACTS = os.path.join(os.path.abspath(os.environ.get("CB_ARTIFACTS") or os.path.join(ROOT, "build", "test-artifacts")),
                          "browser", "%s-%s" % (FRONT, MODE))
 DRIVER = os.path.join(HERE, "open-chat.mjs")
+PAGE_DRIVER = os.path.join(HERE, "open-page.mjs")
 COMPANY = "019EV8MMKC5HX5QV46F0HEJX4S"
 
 
@@ -232,7 +236,7 @@ class Browser(unittest.TestCase):
         path = "/dashboard/%s" % self.id().rsplit(".", 1)[-1]
         return self.app.publish(path, who, company, "L0000042", cre, button)
 
-    def drive(self, app_url, expect, username=None, status=None, new_tab=False, tag=""):
+    def drive(self, app_url, expect, username=None, status=None, new_tab=False, tag="", accept_language=None):
         name = self.id().rsplit(".", 1)[-1] + tag
         shot = os.path.join(ARTIFACTS, name + ".png")
         if os.path.exists(shot):
@@ -246,6 +250,8 @@ class Browser(unittest.TestCase):
             args += ["--status", str(status)]
         if new_tab:
             args.append("--new-tab")
+        if accept_language is not None:
+            args += ["--accept-language", accept_language]
         t0 = time.monotonic()
         r = subprocess.run(args, cwd=HERE, capture_output=True, text=True, timeout=120)
         elapsed = time.monotonic() - t0
@@ -264,6 +270,50 @@ class Browser(unittest.TestCase):
         out["rc"] = r.returncode
         out["wall_s"] = round(elapsed, 2)
         return out
+
+    def drive_page(self, path, accept_language, click=None):
+        """open-page.mjs: a browser with these languages opens the bridge's
+        page at path (and clicks click there); screenshots as artifacts."""
+        name = self.id().rsplit(".", 1)[-1]
+        shots = [os.path.join(ARTIFACTS, name + ".png"), os.path.join(ARTIFACTS, name + "-after-click.png")]
+        for shot in shots:
+            if os.path.exists(shot):
+                os.unlink(shot)
+        args = [NODE, PAGE_DRIVER, "--url", self.s.site_url + path, "--accept-language", accept_language,
+                "--screenshot", shots[0], "--chromium", CHROMIUM]
+        if click is not None:
+            args += ["--click", click, "--click-screenshot", shots[1]]
+        r = subprocess.run(args, cwd=HERE, capture_output=True, text=True, timeout=120)
+        try:
+            out = json.loads(r.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            self.fail("open-page.mjs printed no JSON (rc %d): %s %s" % (r.returncode, r.stdout[-2000:],
+                                                                       r.stderr[-2000:]))
+        with open(os.path.join(ARTIFACTS, name + ".json"), "w") as f:
+            json.dump(out, f, indent=1)
+        out["rc"] = r.returncode
+        self.assertEqual(out["rc"], 0, json.dumps(out)[:3000])
+        self.assertTrue(out["ok"], json.dumps(out)[:3000])
+        self.assertEqual(len(out["pages"]), 2 if click else 1)
+        for shot in shots[:len(out["pages"])]:
+            self.assertTrue(os.path.getsize(shot) > 1000, shot)
+        return out
+
+    def assertLocalisedPage(self, page, path, status, html_lang, title, h1=None, accept_language=None):
+        """One of the bridge's pages as the browser showed it: in the
+        language (lang attribute, visible title and heading), varying by
+        Accept-Language, nothing but our markup."""
+        self.assertEqual(page["path"], path)
+        self.assertEqual(page["status"], status)
+        self.assertEqual(page["html_lang"], html_lang)
+        self.assertEqual(page["title"], title)
+        self.assertEqual(page["h1"], h1 if h1 is not None else title)
+        self.assertIn(page["h1"], page["body_text"])
+        self.assertEqual(page["vary"], "Accept-Language")
+        self.assertTrue(page["content_type"].startswith("text/html"), page["content_type"])
+        if accept_language is not None:
+            self.assertEqual(page["accept_language"], accept_language, "the browser sent its languages")
+        self.assertNotIn("<script", page["html"])
 
     def brief(self, out):
         """The driver's result without the bulky parts, for messages."""
@@ -304,16 +354,22 @@ class Browser(unittest.TestCase):
         self.assertTrue(os.path.getsize(out["screenshot"]) > 1000, out["screenshot"])
         return user
 
-    def assertErrorPageBrowser(self, out, token, status=401):
+    EXPIRED_EN = ("en", "This chat link has expired or was already used",
+                  "Chat links work once and only for a few minutes. Go back to your OpenTHC app and use "
+                  "Open Chat again.", "Code: CBO-401")
+
+    def assertErrorPageBrowser(self, out, token, status=401, page=EXPIRED_EN):
+        html_lang, title, message, code_line = page
         self.assertEqual(out["rc"], 0, self.brief(out))
         self.assertTrue(out["ok"], self.brief(out))
         self.assertEqual(out["final_path"], "/auth/open")
         self.assertEqual(out["main_status"], status)
-        self.assertEqual(out["title"], "This chat link has expired or was already used")
+        self.assertEqual(out["html_lang"], html_lang)
+        self.assertEqual(out["title"], title)
         text = out["body_text"]
-        self.assertIn("This chat link has expired or was already used", text)
-        self.assertIn("Chat links work once and only for a few minutes. Go back to your OpenTHC app and use "
-                      "Open Chat again.", text)
+        self.assertIn(title, text)
+        self.assertIn(message, text)
+        self.assertIn(code_line, text)
         self.assertIn("CBO-%d" % status, text)
         self.assertEqual(out["cookies"], [], "no cookies at all, for the chat site or any other")
         self.assertEqual(out["dialogs"], [])
@@ -408,6 +464,51 @@ class Browser(unittest.TestCase):
         out = self.drive(url, "error", status=401, tag="-2nd")
         self.assertErrorPageBrowser(out, token)
         self.assertNothingChanged(before)
+
+    def test_h_expired_link_in_spanish(self):
+        """A person in Ecuador clicks an expired link: the 401 page in Spanish
+        (the screenshot is docs/screenshots/expired-link-es.png)."""
+        sub = self.contact()
+        token = self.mint(sub, "vencido.%s@greenleaf.example" % sub.lower(), cre="usa/wa",
+                          iat=int(time.time()) - 1000)
+        before = self.s.counters()
+        languages = "es-EC,es;q=0.9,en;q=0.8"
+        out = self.drive(self.app_page(token, link_button(self.s.site_url, token), who="María Pérez"), "error",
+                         status=401, accept_language=languages)
+        self.assertEqual(out["accept_language"], languages, "the browser sent its languages to /auth/open")
+        self.assertErrorPageBrowser(out, token, page=(
+            "es-419", "Este enlace al chat expiró o ya fue usado",
+            "Los enlaces al chat funcionan una sola vez y solo por unos minutos. Vuelve a tu aplicación de "
+            "OpenTHC y usa “Open Chat” de nuevo.", "Código: CBO-401"))
+        self.assertIn("Referencia:", out["body_text"])
+        self.assertNothingChanged(before)
+
+    def test_i_no_token_page_in_portuguese(self):
+        """A browser in Brazilian Portuguese opens the landing page and clicks
+        its button: without a token (and without [sso]) the "open chat from
+        your OpenTHC app" page, in Portuguese too."""
+        languages = "pt-BR,pt;q=0.9,en-US;q=0.8,en;q=0.7"
+        out = self.drive_page("/auth/welcome", languages, click="Abrir o chat")
+        landing, no_token = out["pages"]
+        self.assertLocalisedPage(landing, "/auth/welcome", 200, "pt-BR", "Chat da OpenTHC",
+                                 "Converse com a comunidade OpenTHC", accept_language=languages)
+        self.assertEqual(landing["links"], ["Abrir o chat"])
+        self.assertLocalisedPage(no_token, "/auth/open", 200, "pt-BR", "Abra o chat pelo seu aplicativo OpenTHC",
+                                 accept_language=languages)
+        self.assertIn("escolha “Open Chat”", no_token["body_text"])
+        self.assertEqual(urllib.parse.urlsplit(no_token["url"]).query, "r=%2F")
+        self.assertEqual(out["cookies"], [])
+
+    def test_j_landing_page_in_english_by_default(self):
+        """A browser in French: none of our languages, so English."""
+        languages = "fr-FR,fr;q=0.9,de;q=0.5"
+        out = self.drive_page("/auth/welcome", languages)
+        landing = out["pages"][0]
+        self.assertLocalisedPage(landing, "/auth/welcome", 200, "en", "OpenTHC Chat",
+                                 "Chat with the OpenTHC community", accept_language=languages)
+        self.assertEqual(landing["links"], ["Open Chat"])
+        self.assertIn("There is no separate password", landing["body_text"])
+        self.assertEqual(out["cookies"], [])
 
     def test_g_driver_detects_failures(self):
         """Controls for the driver itself, so the tests above cannot pass

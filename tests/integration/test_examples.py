@@ -3,10 +3,11 @@
 certificate) and the Caddyfile (etc/caddy/Caddyfile), with only host
 names, ports, certificate and file locations substituted (and the
 Caddyfile's documented access-log block uncommented). Through each: the
-webroot's landing page at "/", robots.txt and the OpenTHC service marker;
-a click that signs in; Mattermost behind "/"; no token in the access log.
-Both sites' logs are in the stack's directory, so Stack.leaks() reads
-them too.
+landing page at "/" (the bridge's /auth/welcome, in the language of
+Accept-Language), robots.txt and the OpenTHC service marker from the
+webroot; a click that signs in; an expired link's page in Portuguese;
+Mattermost behind "/"; no token in the access log. Both sites' logs are in
+the stack's directory, so Stack.leaks() reads them too.
 
 Environment: CB_BRIDGE=path. Run: /usr/bin/python3 -m unittest test_examples
 """
@@ -17,6 +18,7 @@ import re
 import ssl
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -33,13 +35,13 @@ class Front:
         self.host = host
         self.ctx = ssl._create_unverified_context() if tls else None
 
-    def get(self, path):
+    def get(self, path, headers=None):
         if self.ctx:
             c = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=10)
         else:
             c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            c.request("GET", path, headers={"Host": self.host})
+            c.request("GET", path, headers=dict(headers or {}, Host=self.host))
             r = c.getresponse()
             return r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read(), r.msg.get_all("Set-Cookie") or []
         finally:
@@ -57,10 +59,26 @@ class Examples(unittest.TestCase):
         assert not problems, problems
 
     def check_site(self, front, site_url_port):
+        # The landing page is the bridge's, in the person's language.
         st, h, body, _ = front.get("/")
         self.assertEqual(st, 200)
-        self.assertIn(b"Open Chat", body)
+        self.assertIn(b'<html lang="en">', body)
+        self.assertIn(b">Open Chat</a>", body)
         self.assertIn(b'href="/auth/open?r=%2F"', body)
+        self.assertEqual(h.get("vary"), "Accept-Language")
+        self.assertEqual(h.get("cache-control"), "no-store")
+        self.assertTrue(h["content-type"].startswith("text/html"), h["content-type"])
+        st, h, body, _ = front.get("/", {"Accept-Language": "es-EC,es;q=0.9,en;q=0.8"})
+        self.assertEqual(st, 200)
+        self.assertIn(b'<html lang="es-419">', body)
+        self.assertIn("Abrir el chat".encode(), body)
+        self.assertIn(b'href="/auth/open?r=%2F"', body)
+        st, h, body, _ = front.get("/?utm=x", {"Accept-Language": "pt-BR"})
+        self.assertEqual(st, 200)
+        self.assertIn(b'<html lang="pt-BR">', body)
+        st, h, body, _ = front.get("/auth/welcome", {"Accept-Language": "es"})
+        self.assertEqual(st, 200)
+        self.assertIn(b'<html lang="es-419">', body)
         st, h, body, _ = front.get("/robots.txt")
         self.assertEqual((st, body), (200, b"User-agent: *\nDisallow: /\n"))
         st, h, body, _ = front.get("/.well-known/openthc/service")
@@ -78,6 +96,16 @@ class Examples(unittest.TestCase):
         self.assertEqual(sorted(c.split("=", 1)[0] for c in cookies), ["MMAUTHTOKEN", "MMCSRF", "MMUSERID"])
         st, _, _, _ = front.get("/auth/other")
         self.assertEqual(st, 404)
+        # An expired link, for a person whose browser prefers Portuguese.
+        token = self.s.mint(new_ulid(5160 + site_url_port % 100), "late%d@example.com" % site_url_port,
+                            iat=int(time.time()) - 1000)
+        self.s.secrets.add(token)
+        st, h, body, cookies = front.get("/auth/open?jwt=" + token, {"Accept-Language": "pt-BR,pt;q=0.9,en;q=0.8"})
+        self.assertEqual((st, cookies), (401, []))
+        self.assertIn(b'<html lang="pt-BR">', body)
+        self.assertIn("Este link do chat expirou ou já foi usado".encode(), body)
+        self.assertIn(b"CBO-401", body)
+        self.assertEqual(h.get("vary"), "Accept-Language")
 
     def test_nginx_site(self):
         d = os.path.join(self.s.dir, "nginx-site")

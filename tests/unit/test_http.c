@@ -1,7 +1,8 @@
 /*
  * test_http.c - the request/response side of the core: form parsing,
  * routing with nginx's and Caddy's parameter sets, cookies, pages (escaped,
- * generic), log lines (no secrets), rate limiter, metrics, User-Agent.
+ * generic, in three languages; the session-swap form), log lines (no
+ * secrets), rate limiter, metrics, User-Agent, the response writer.
  */
 #include <malloc.h>
 
@@ -11,8 +12,10 @@
 #include "buf.h"
 #include "cookie.h"
 #include "form.h"
+#include "lang.h"
 #include "logline.h"
 #include "metrics.h"
+#include "msg.h"
 #include "page.h"
 #include "ratelimit.h"
 #include "response.h"
@@ -87,6 +90,11 @@ test_route(void)
 	is_int(route_match(&p), ROUTE_READY, "ready");
 	p = (struct route_params){"/auth/back", NULL, NULL, NULL};
 	is_int(route_match(&p), ROUTE_BACK, "back");
+	/* nginx rewrites "/" to /auth/welcome: REQUEST_URI stays "/". */
+	p = (struct route_params){"/auth/welcome", NULL, "/auth/welcome", "/"};
+	is_int(route_match(&p), ROUTE_WELCOME, "welcome (nginx, after the rewrite of /)");
+	p = (struct route_params){"", "/auth/welcome", NULL, "/"};
+	is_int(route_match(&p), ROUTE_WELCOME, "welcome (Caddy, after the rewrite of /)");
 	{
 		static const char *const no[] = {"/auth/open/", "/auth/open;a", "/AUTH/OPEN", "/auth/open/../x",
 			"/auth/openx", "/auth/ope", "/auth", "/", "", "/auth/open%00", "/x/auth/open"};
@@ -184,22 +192,22 @@ test_pages(void)
 	json_t *j;
 
 	buf_init(&b, 8192);
-	is_int(page_error(&b, 401, "abc123", false, &ct), CB_OK, "401 page");
+	is_int(page_error(&b, 401, LANG_EN, "abc123", false, &ct), CB_OK, "401 page");
 	is_str(ct, "text/html; charset=utf-8", "HTML content type");
 	ok(strstr(b.data, "CBO-401") != NULL && strstr(b.data, "abc123") != NULL, "code and reference shown");
 	ok(strstr(b.data, "<script") == NULL, "no script");
 	buf_reset(&b);
-	is_int(page_error(&b, 502, "<script>alert(1)</script>", false, &ct), CB_OK, "hostile request id");
+	is_int(page_error(&b, 502, LANG_EN, "<script>alert(1)</script>", false, &ct), CB_OK, "hostile request id");
 	ok(strstr(b.data, "<script>") == NULL && strstr(b.data, "&lt;script&gt;") != NULL, "escaped");
 	buf_reset(&b);
-	is_int(page_error(&b, 403, "r1", true, &ct), CB_OK, "JSON page");
+	is_int(page_error(&b, 403, LANG_EN, "r1", true, &ct), CB_OK, "JSON page");
 	is_str(ct, "application/json", "JSON content type");
 	j = json_loads(b.data, 0, NULL);
 	ok(j != NULL && !strcmp(json_string_value(json_object_get(j, "error")), "CBO-403") &&
 	    json_is_string(json_object_get(j, "message")), "{error, message} JSON");
 	json_decref(j);
 	buf_reset(&b);
-	is_int(page_no_token(&b, "https://x", false, &ct), CB_OK, "no-token page");
+	is_int(page_no_token(&b, LANG_EN, "https://x", false, &ct), CB_OK, "no-token page");
 	ok(strstr(b.data, "Open Chat") != NULL, "explains Open Chat");
 	buf_release(&b);
 	page_code(504, code);
@@ -222,6 +230,214 @@ test_pages(void)
 	ok(buf_adds(&b, "abcd") == CB_OK && buf_adds(&b, "e") == CB_ETOOBIG && b.err == CB_ETOOBIG &&
 	    buf_adds(&b, "") == CB_ETOOBIG, "bounded buffer refuses past max, sticky error");
 	is_str(buf_str(&b), "abcd", "content kept");
+	buf_release(&b);
+}
+
+/* Occurrences of needle in hay. */
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (hay = strstr(hay, needle); hay != NULL; hay = strstr(hay + 1, needle))
+		n++;
+	return n;
+}
+
+static void
+test_page_languages(void)
+{
+	static const struct {
+		enum lang lang;
+		const char *html_lang, *title_401, *code_label, *welcome_button, *no_token_title;
+	} want[] = {
+		{LANG_EN, "<html lang=\"en\">", "This chat link has expired or was already used", "Code:",
+		    "Open Chat", "Open Chat from your OpenTHC app"},
+		{LANG_ES, "<html lang=\"es-419\">", "Este enlace al chat expiró o ya fue usado", "Código:",
+		    "Abrir el chat", "Abre el chat desde tu aplicación de OpenTHC"},
+		{LANG_PT, "<html lang=\"pt-BR\">", "Este link do chat expirou ou já foi usado", "Código:",
+		    "Abrir o chat", "Abra o chat pelo seu aplicativo OpenTHC"},
+	};
+	static const int statuses[] = {400, 401, 403, 404, 405, 413, 414, 429, 500, 502, 503, 504};
+	struct buf b;
+	const char *ct;
+	json_t *j;
+	size_t i, k;
+
+	buf_init(&b, 16384);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		enum lang l = want[i].lang;
+		char title[256];
+
+		buf_reset(&b);
+		is_int(page_error(&b, 401, l, "abc123", false, &ct), CB_OK, "%s: 401 page", lang_tag(l));
+		ok(strstr(b.data, want[i].html_lang) != NULL, "%s: %s", lang_tag(l), want[i].html_lang);
+		snprintf(title, sizeof(title), "<title>%s</title>", want[i].title_401);
+		ok(strstr(b.data, title) != NULL, "%s: the title", lang_tag(l));
+		snprintf(title, sizeof(title), "<h1>%s</h1>", want[i].title_401);
+		ok(strstr(b.data, title) != NULL, "%s: the heading", lang_tag(l));
+		ok(strstr(b.data, want[i].code_label) != NULL && strstr(b.data, "<code>CBO-401</code>") != NULL &&
+		    strstr(b.data, "<code>abc123</code>") != NULL, "%s: code label, code and reference",
+		    lang_tag(l));
+		buf_reset(&b);
+		is_int(page_error(&b, 401, l, "abc123", true, &ct), CB_OK, "%s: 401 JSON", lang_tag(l));
+		j = json_loads(b.data, 0, NULL);
+		ok(j != NULL && !strcmp(json_string_value(json_object_get(j, "error")), "CBO-401") &&
+		    !strcmp(json_string_value(json_object_get(j, "message")), msg_get(l, MSG_401_TEXT)) &&
+		    !strcmp(json_string_value(json_object_get(j, "request_id")), "abc123"),
+		    "%s: JSON keeps the code, localises the message", lang_tag(l));
+		json_decref(j);
+		for (k = 0; k < sizeof(statuses) / sizeof(statuses[0]); k++) {
+			buf_reset(&b);
+			ok(page_error(&b, statuses[k], l, "r", false, &ct) == CB_OK &&
+			    strstr(b.data, want[i].html_lang) != NULL && strstr(b.data, "<script") == NULL,
+			    "%s: %d page", lang_tag(l), statuses[k]);
+		}
+		buf_reset(&b);
+		is_int(page_no_token(&b, l, "https://x", false, &ct), CB_OK, "%s: no-token page", lang_tag(l));
+		ok(strstr(b.data, want[i].html_lang) != NULL && strstr(b.data, want[i].no_token_title) != NULL,
+		    "%s: no-token page in the language", lang_tag(l));
+		buf_reset(&b);
+		is_int(page_welcome(&b, l, &ct), CB_OK, "%s: landing page", lang_tag(l));
+		is_str(ct, "text/html; charset=utf-8", "%s: landing page is HTML", lang_tag(l));
+		snprintf(title, sizeof(title), "<a class=\"button\" href=\"/auth/open?r=%%2F\">%s</a>",
+		    want[i].welcome_button);
+		ok(strstr(b.data, want[i].html_lang) != NULL && strstr(b.data, title) != NULL,
+		    "%s: landing page button %s", lang_tag(l), title);
+		is_int(count(b.data, "<a "), 1, "%s: one link on the landing page", lang_tag(l));
+	}
+	/* An unknown language value renders English. */
+	buf_reset(&b);
+	is_int(page_error(&b, 404, LANG_COUNT, NULL, false, &ct), CB_OK, "unknown language");
+	ok(strstr(b.data, "<html lang=\"en\">") != NULL && strstr(b.data, "Not found") != NULL, "English");
+	buf_release(&b);
+}
+
+static void
+test_swap(void)
+{
+	static const char evil_a[] = "<img src=x onerror=alert(1)>";
+	static const char evil_b[] = "\"'&amp;<script>alert(2)</script>";
+	static const char evil_v[] = "\"><script>alert(3)</script><input name=\"x";
+	struct page_field f[3] = {
+		{"state", "01J9ZK3V6Q8R5T2W4Y7A0C1D3E", 26},
+		{"v", evil_v, sizeof(evil_v) - 1},
+		{"empty", "", 0},
+	};
+	struct buf b;
+	const char *ct, *form, *end, *o;
+	char all[256];
+	size_t i, n;
+
+	buf_init(&b, 16384);
+	is_int(page_swap(&b, LANG_EN, "alice", "bob", "/auth/open", f, 3, "/", &ct), CB_OK, "swap page");
+	o = buf_str(&b);
+	is_str(ct, "text/html; charset=utf-8", "HTML");
+	ok(strstr(o, "<html lang=\"en\">") != NULL, "lang attribute");
+	ok(strstr(o, "You are signed in to chat as <b>alice</b>. Continue as <b>bob</b>?") != NULL, "the question");
+	ok(strstr(o, "<form method=\"post\" action=\"/auth/open\">") != NULL, "a POST form to the same origin");
+	ok(strstr(o, "<button type=\"submit\">Continue as bob</button>") != NULL, "Continue as B");
+	ok(strstr(o, "<a href=\"/\">Stay as alice</a>") != NULL, "Stay as A");
+	form = strstr(o, "<form");
+	end = strstr(o, "</form>");
+	ok(form != NULL && end != NULL && count(o, "<form") == 1 && count(o, "</form>") == 1, "one form");
+	is_int(count(o, "<input"), 3, "three fields");
+	ok(form != NULL && end != NULL && count(end, "<input") == 0 && strstr(o, "<input") > form,
+	    "no field outside the form");
+	ok(strstr(o, "<input type=\"hidden\" name=\"state\" value=\"01J9ZK3V6Q8R5T2W4Y7A0C1D3E\">") != NULL,
+	    "the field");
+	ok(strstr(o, "value=\"&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;&lt;input name=&quot;x\">") != NULL,
+	    "a hostile value escaped");
+	ok(strstr(o, "<input type=\"hidden\" name=\"empty\" value=\"\">") != NULL, "an empty value");
+	is_int(count(o, "01J9ZK3V6Q8R5T2W4Y7A0C1D3E"), 1, "the value once, in its field, nowhere else");
+	ok(strstr(o, "<script") == NULL && strstr(o, "<img") == NULL, "no markup from input");
+
+	/* Hostile names, Spanish. */
+	buf_reset(&b);
+	is_int(page_swap(&b, LANG_ES, evil_a, evil_b, "/auth/open", f, 1, NULL, &ct), CB_OK, "hostile names");
+	o = buf_str(&b);
+	ok(strstr(o, "<html lang=\"es-419\">") != NULL, "Spanish");
+	ok(strstr(o, "<script") == NULL && strstr(o, "<img") == NULL, "names escaped");
+	ok(strstr(o, "como <b>&lt;img src=x onerror=alert(1)&gt;</b>") != NULL, "current name escaped");
+	ok(strstr(o, "Continuar como &quot;&#39;&amp;amp;&lt;script&gt;alert(2)&lt;/script&gt;</button>") != NULL,
+	    "next name escaped in the button");
+	ok(strstr(o, "<a ") == NULL, "no Stay link without stay_href");
+
+	/* Every byte but NUL in the names, every non-control byte in a value:
+	 * the page has exactly the markup of a page with plain ones. */
+	for (i = 1, n = 0; i < 256; i++)
+		all[n++] = (char)i;
+	all[n] = '\0';
+	{
+		struct page_field g = {"v", all + 0x1f, 0x7f - 0x1f - 1};
+		struct page_field h = {"v", all + 0x7f, 256 - 0x80};
+		struct buf plain;
+		const char *po;
+
+		buf_reset(&b);
+		is_int(page_swap(&b, LANG_PT, all, all, "/auth/open", &g, 1, "https://chat.example/", &ct), CB_OK,
+		    "every byte in the names, printable ASCII in a value");
+		buf_init(&plain, 16384);
+		g.value = "x";
+		g.value_len = 1;
+		is_int(page_swap(&plain, LANG_PT, "a", "b", "/auth/open", &g, 1, "https://chat.example/", &ct),
+		    CB_OK, "the same page, plain");
+		o = buf_str(&b);
+		po = buf_str(&plain);
+		ok(count(o, "<") == count(po, "<") && count(o, ">") == count(po, ">") &&
+		    count(o, "\"") == count(po, "\"") && count(o, "'") == count(po, "'"),
+		    "no byte of the input became markup");
+		ok(strstr(o, "<html lang=\"pt-BR\">") != NULL, "Portuguese");
+		buf_reset(&b);
+		is_int(page_swap(&b, LANG_PT, "a", "b", "/auth/open", &h, 1, NULL, &ct), CB_OK,
+		    "bytes 0x80-0xff in a value");
+		buf_release(&plain);
+	}
+
+	/* Refused arguments: the caller's bug, never a page. */
+	{
+		static const char *const bad_action[] = {"", "auth/open", "//evil.example/x", "/\\evil.example",
+			"https://evil.example/auth/open", "javascript:alert(1)", "/auth/open x", "/auth/\x01"};
+		static const char *const bad_stay[] = {"", "javascript:alert(1)", "//evil.example", "/\\evil",
+			"data:text/html,x", "https://chat.example/ x", "ftp://chat.example/"};
+		struct page_field nl = {"v", "a\nb", 3}, nul = {"v", "a\0b", 3}, del = {"v", "a\x7f", 2};
+		struct page_field bad_name[] = {{"", "x", 1}, {"a b", "x", 1}, {"a\"", "x", 1}, {NULL, "x", 1},
+			{"x", NULL, 1}};
+		struct page_field many[CB_PAGE_FIELDS_MAX + 1];
+
+		for (i = 0; i < sizeof(bad_action) / sizeof(bad_action[0]); i++)
+			is_int(page_swap(&b, LANG_EN, "a", "b", bad_action[i], f, 1, NULL, &ct), CB_EINTERNAL,
+			    "action '%s' refused", bad_action[i]);
+		is_int(page_swap(&b, LANG_EN, "a", "b", NULL, f, 1, NULL, &ct), CB_EINTERNAL, "no action");
+		for (i = 0; i < sizeof(bad_stay) / sizeof(bad_stay[0]); i++)
+			is_int(page_swap(&b, LANG_EN, "a", "b", "/auth/open", f, 1, bad_stay[i], &ct), CB_EINTERNAL,
+			    "stay_href '%s' refused", bad_stay[i]);
+		is_int(page_swap(&b, LANG_EN, "a", "b", "/auth/open", &nl, 1, NULL, &ct), CB_EINTERNAL,
+		    "a newline in a value refused, not altered");
+		is_int(page_swap(&b, LANG_EN, "a", "b", "/auth/open", &nul, 1, NULL, &ct), CB_EINTERNAL,
+		    "a NUL in a value refused");
+		is_int(page_swap(&b, LANG_EN, "a", "b", "/auth/open", &del, 1, NULL, &ct), CB_EINTERNAL,
+		    "DEL in a value refused");
+		for (i = 0; i < sizeof(bad_name) / sizeof(bad_name[0]); i++)
+			is_int(page_swap(&b, LANG_EN, "a", "b", "/auth/open", &bad_name[i], 1, NULL, &ct), CB_EINTERNAL,
+			    "bad field %zu refused", i);
+		for (i = 0; i <= CB_PAGE_FIELDS_MAX; i++)
+			many[i] = f[0];
+		is_int(page_swap(&b, LANG_EN, "a", "b", "/auth/open", many, CB_PAGE_FIELDS_MAX + 1, NULL, &ct),
+		    CB_EINTERNAL, "too many fields");
+		is_int(page_swap(&b, LANG_EN, "a", "b", "/auth/open", NULL, 1, NULL, &ct), CB_EINTERNAL,
+		    "fields missing");
+		is_int(page_swap(&b, LANG_EN, NULL, "b", "/auth/open", f, 1, NULL, &ct), CB_EINTERNAL, "no name");
+		is_int(page_swap(&b, LANG_EN, "a", "", "/auth/open", f, 1, NULL, &ct), CB_EINTERNAL, "empty name");
+		buf_reset(&b);
+		is_int(page_swap(&b, LANG_EN, "a", "b", "/auth/open", many, CB_PAGE_FIELDS_MAX, NULL, &ct), CB_OK,
+		    "the most fields");
+		is_int(page_swap(&b, LANG_EN, "a", "b", "/auth/open", NULL, 0, NULL, &ct), CB_OK, "no fields");
+	}
+	buf_release(&b);
+	/* A page that does not fit its buffer reports it. */
+	buf_init(&b, 64);
+	is_int(page_swap(&b, LANG_EN, "a", "b", "/auth/open", f, 1, NULL, &ct), CB_ETOOBIG, "bounded");
 	buf_release(&b);
 }
 
@@ -473,6 +689,7 @@ test_response(void)
 	ok(strstr(o, "X-Request-Id: 0123456789abcdef\r\n") != NULL, "request id header");
 	ok(strstr(o, "Content-Length: 0\r\n\r\n") != NULL && o[out.len - 1] == '\n', "empty body, header end");
 	ok(strstr(o, "Retry-After") == NULL && strstr(o, "Allow:") == NULL, "no Retry-After or Allow");
+	ok(strstr(o, "Vary:") == NULL, "a redirect does not vary by language");
 	buf_release(&out);
 
 	/* A Location with a control byte never goes out: a 500 page instead. */
@@ -511,6 +728,37 @@ test_response(void)
 	is_int(response_render(&rs, "r3", false, &out), CB_OK, "render 405");
 	ok(strstr(buf_str(&out), "Allow: GET, HEAD\r\n") != NULL, "Allow kept");
 	ok(strstr(buf_str(&out), "<!DOCTYPE html>") != NULL, "HTML body");
+	ok(strstr(buf_str(&out), "Vary: Accept-Language\r\n") != NULL &&
+	    strstr(buf_str(&out), "Cache-Control: no-store\r\n") != NULL,
+	    "an error page varies by language, and is still not stored");
+	buf_release(&out);
+	response_release(&rs);
+
+	/* The generic page in the negotiated language. */
+	response_init(&rs);
+	is_int(rs.lang, LANG_EN, "English until the dispatcher says otherwise");
+	rs.lang = LANG_ES;
+	is_int(response_error(&rs, CB_TOK_EXPIRED, "r4", false), CB_OK, "401 page in Spanish");
+	buf_init(&out, CB_RESPONSE_HEADER_MAX + CB_RESPONSE_BODY_MAX);
+	is_int(response_render(&rs, "r4", false, &out), CB_OK, "render it");
+	o = buf_str(&out);
+	ok(starts(o, "Status: 401 Unauthorized\r\n"), "the status line stays English (protocol)");
+	ok(strstr(o, "<html lang=\"es-419\">") != NULL && strstr(o, "Este enlace al chat expiró") != NULL,
+	    "Spanish page");
+	ok(strstr(o, "Vary: Accept-Language\r\n") != NULL, "Vary");
+	buf_release(&out);
+	response_release(&rs);
+	is_int(rs.lang, LANG_EN, "released: English again");
+
+	/* A handler's own page says whether it varies. */
+	response_init(&rs);
+	rs.status = 200;
+	rs.vary_language = true;
+	is_int(page_welcome(&rs.body, LANG_PT, &rs.content_type), CB_OK, "landing page");
+	buf_init(&out, CB_RESPONSE_HEADER_MAX + CB_RESPONSE_BODY_MAX);
+	is_int(response_render(&rs, "r5", false, &out), CB_OK, "render the landing page");
+	ok(strstr(buf_str(&out), "Vary: Accept-Language\r\n") != NULL &&
+	    strstr(buf_str(&out), "Content-Type: text/html; charset=utf-8\r\n") != NULL, "Vary and HTML");
 	buf_release(&out);
 	response_release(&rs);
 }
@@ -526,6 +774,8 @@ run_tests(int argc, char **argv)
 	test_cookie_get();
 	test_sso_state_cookie();
 	test_pages();
+	test_page_languages();
+	test_swap();
 	test_logline();
 	test_ratelimit();
 	test_client_key();
