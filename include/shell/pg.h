@@ -73,6 +73,12 @@ enum cb_err pg_run(struct pg *pg, const char *what, pg_op op, void *arg) CB_WUR;
 enum cb_err pg_exec(struct pg *pg, size_t i, const char *const *params, ExecStatusType want,
     PGresult **out) CB_WUR;
 
+/* Sends prepared statement i without waiting for its result: the next
+ * use of the connection reads it (a failure is logged then). For work
+ * whose answer nobody waits for, such as the audit row: it is autocommitted
+ * when PostgreSQL receives it. Retried once on a broken connection. */
+enum cb_err pg_send(struct pg *pg, size_t i, const char *const *params) CB_WUR;
+
 /* A statement without parameters (COMMIT, SELECT 1), same rules. */
 enum cb_err pg_exec_sql(struct pg *pg, const char *sql, ExecStatusType want) CB_WUR;
 

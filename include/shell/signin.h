@@ -21,13 +21,27 @@ struct issuer;
 struct request;
 struct response;
 
-/* Signs in the identity c (verified by the caller; iss may be NULL when
- * it came from OAuth2, then no extra teams are granted). r[0..rlen) is
- * the requested landing path or NULL. On CB_OK rs is a 302 with the
- * session cookies; otherwise the reason, with nothing changed in
- * Mattermost beyond what the product spec allows (user, memberships). */
-enum cb_err signin(const struct handler_ctx *h, const struct request *rq, const struct claims *c,
-    const struct issuer *iss, const char *r, size_t rlen, struct response *rs, struct attempt *a,
+/* What is being signed in; all borrowed. */
+struct signin_request {
+	const struct claims *c;		/* verified by the caller */
+	const struct issuer *iss;	/* NULL for OAuth2: no extra teams granted */
+	const char *r;			/* the landing path asked for, or NULL */
+	size_t rlen;
+	/* A link: the token as received (for the session-swap confirmation
+	 * form) and its replay claim's expiry; token NULL for OAuth2. */
+	const char *token;
+	size_t token_len;
+	int64_t claim_until;
+	const char *confirm;		/* the swap confirmation posted back, or NULL */
+	size_t confirm_len;
+};
+
+/* Signs in sr->c. On CB_OK rs is a 302 with the session cookies. On
+ * CB_REQ_SWAP_CONFIRM rs is the "continue as ...?" page and the token is
+ * not used up. Otherwise the reason: every refusal is decided before
+ * anything changes in Mattermost, and the token is used up. */
+enum cb_err signin(const struct handler_ctx *h, const struct request *rq,
+    const struct signin_request *sr, struct response *rs, struct attempt *a,
     struct attempt_strings *as) CB_WUR;
 
 #endif

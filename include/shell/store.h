@@ -33,11 +33,6 @@ void store_free(struct store *s);
 /* Connects (if needed), checks the schema version, prepares statements. */
 enum cb_err store_ensure(struct store *s) CB_WUR;
 
-/* Single use: records (iss, jti) until expires (epoch seconds). CB_OK the
- * first time, CB_TOK_REPLAYED after; atomic across workers and hosts. */
-enum cb_err store_replay_claim(struct store *s, const char *iss, const char *jti,
-    int64_t expires) CB_WUR;
-
 struct link {
 	bool found;
 	char mm_user_id[CB_MMID_LEN + 1];
@@ -48,14 +43,28 @@ struct link {
 	bool password_set;		/* login mode: derived password in place */
 };
 
-/* Starts a transaction holding the per-contact lock (concurrent clicks
- * of one contact are serialised across all bridge hosts) and reads the
- * contact's link into *out (out->found false if none): BEGIN, the lock
- * and the read go to PostgreSQL in one round trip (pipeline mode). On
- * failure no transaction is left open. */
-enum cb_err store_begin_user(struct store *s, const char *sub, struct link *out) CB_WUR;
+/* The click's store round trip: BEGIN; the single-use claim of (iss,
+ * jti) until expires (epoch seconds), atomic across workers and hosts;
+ * the contact's lock (concurrent clicks of one contact are serialised
+ * across all bridge hosts), taken only for a fresh claim so a replay
+ * never waits; a savepoint; the contact's link into *out (out->found
+ * false if none). jti NULL (an OAuth2 sign-in, whose state was used up
+ * already): no claim, the lock always.
+ *
+ * CB_OK leaves the transaction open; end it with store_commit (signed
+ * in), store_fail (refused or failed: the click's changes are undone, the
+ * claim stays, so the token is used up) or store_abort (nothing happened:
+ * the claim is undone too, the token stays usable). CB_TOK_REPLAYED:
+ * already used, no transaction left. Other failures leave no transaction
+ * and still claim the token when they can. */
+enum cb_err store_begin_click(struct store *s, const char *iss, const char *jti, int64_t expires,
+    const char *sub, struct link *out) CB_WUR;
+/* Commits the click. On failure the claim is made again on its own. */
 enum cb_err store_commit(struct store *s) CB_WUR;
-void store_rollback(struct store *s);
+/* Ends a refused or failed click: its changes undone, its claim kept. */
+void store_fail(struct store *s);
+/* Ends a click that must leave no trace (confirmation asked first). */
+void store_abort(struct store *s);
 
 /* Writes the contact's link. CB_LINK_CONFLICT if another contact is
  * linked to mm_user_id (the transaction is then aborted). */
@@ -75,7 +84,9 @@ enum cb_err store_link_password(struct store *s, const char *sub) CB_WUR;
  * for no sub. */
 void store_pseudonym(struct store *s, const char *sub, char out[CB_PSEUDONYM_LEN + 1]);
 
-/* One audit row; fields come from the attempt (no secrets in it). */
+/* One audit row, fields from the attempt (no secrets in it): sent
+ * without waiting (PostgreSQL commits it on arrival); a failure shows up
+ * in the log at the connection's next use. */
 enum cb_err store_audit(struct store *s, const struct attempt *a) CB_WUR;
 
 /* Deletes replay rows and OAuth2 states that have expired, and audit rows

@@ -42,8 +42,9 @@ open_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 	struct verify_params vp;
 	struct form q, b;
 	struct claims cl;
-	const char *tok = NULL, *r = NULL;
-	size_t tl = 0, rl = 0, nj, nr;
+	struct signin_request sr;
+	const char *tok = NULL, *r = NULL, *confirm = NULL;
+	size_t tl = 0, rl = 0, cfl = 0, nj, nr, nc;
 	enum cb_err e;
 
 	memset(&q, 0, sizeof(q));
@@ -66,9 +67,11 @@ open_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 		if ((e = rq->read_body(rq, &body, &body_len)) != CB_OK ||
 		    (e = form_parse(body, body_len, &b)) != CB_OK)
 			goto out;
-		/* The token belongs in the body; r may be in either, not both. */
+		/* The token belongs in the body; r may be in either, not both;
+		 * the session-swap confirmation comes back in the body. */
 		nj = form_get(&b, "jwt", &tok, &tl);
 		nr = form_get(&b, "r", &r, &rl);
+		nc = form_get(&b, "confirm", &confirm, &cfl);
 		nq = form_get(&q, "r", &qr, &qrl);
 		if (form_get(&q, "jwt", &qr, &qrl) > 0 || (nr > 0 && nq > 0)) {
 			e = CB_REQ_DUPLICATE;
@@ -82,8 +85,9 @@ open_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 	} else {
 		nj = form_get(&q, "jwt", &tok, &tl);
 		nr = form_get(&q, "r", &r, &rl);
+		nc = 0;	/* a confirmation is only ever posted by the confirmation page */
 	}
-	if (nj > 1 || nr > 1) {
+	if (nj > 1 || nr > 1 || nc > 1) {
 		e = CB_REQ_DUPLICATE;
 		goto out;
 	}
@@ -116,13 +120,20 @@ open_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 	a->iss = as->iss;
 	a->sub = as->sub;
 
-	/* Single use, before any Mattermost work: a replay changes nothing. */
-	/* The row outlives every window in which the token could be accepted,
-	 * whatever leeway a later reload sets (at most CB_LEEWAY_MAX). */
-	if ((e = store_replay_claim(h->store, cl.iss, cl.jti,
-	    cl.exp + CB_LEEWAY_MAX + CB_REPLAY_MARGIN_S)) != CB_OK)
-		goto out;
-	e = signin(h, rq, &cl, issuer_find(&cfg->issuers, cl.iss, strlen(cl.iss)), r, rl, rs, a, as);
+	memset(&sr, 0, sizeof(sr));
+	sr.c = &cl;
+	sr.iss = issuer_find(&cfg->issuers, cl.iss, strlen(cl.iss));
+	sr.r = r;
+	sr.rlen = rl;
+	sr.token = tok;
+	sr.token_len = tl;
+	/* Single use, claimed before any Mattermost work (signin's first
+	 * round trip). The claim outlives every window in which the token
+	 * could be accepted, whatever leeway a later reload sets. */
+	sr.claim_until = cl.exp + CB_LEEWAY_MAX + CB_REPLAY_MARGIN_S;
+	sr.confirm = nc == 1 ? confirm : NULL;
+	sr.confirm_len = cfl;
+	e = signin(h, rq, &sr, rs, a, as);
 out:
 	form_free(&q);
 	form_free(&b);

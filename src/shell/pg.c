@@ -25,6 +25,7 @@ struct pg {
 	bool ready;		/* connected, set up, statements prepared */
 	time_t last_log;
 	char sqlstate[6];	/* of the last failed statement */
+	int pending;		/* statements sent by pg_send, results not read */
 };
 
 PGconn *
@@ -54,13 +55,38 @@ pg_new(const char *dsn, const struct pg_conf *conf, struct metrics *metrics, voi
 	return pg;
 }
 
+/* Reads the results of statements pg_send sent; a failure is logged. */
+static void
+drain(struct pg *pg)
+{
+	PGresult *r;
+	bool failed = false;
+
+	for (; pg->pending > 0 && pg->conn != NULL; pg->pending--) {
+		while ((r = PQgetResult(pg->conn)) != NULL) {
+			if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+				failed = true;
+			PQclear(r);
+		}
+	}
+	pg->pending = 0;
+	if (failed && time(NULL) - pg->last_log >= PG_LOG_EVERY_S) {
+		pg->last_log = time(NULL);
+		log_msg(LOG_ERROR, "%s: a statement sent without waiting for it failed",
+		    pg->conf->what);
+	}
+}
+
 void
 pg_drop(struct pg *pg)
 {
-	if (pg->conn != NULL)
+	if (pg->conn != NULL) {
+		drain(pg);	/* what was sent still commits; read its outcome */
 		PQfinish(pg->conn);
+	}
 	pg->conn = NULL;
 	pg->ready = false;
+	pg->pending = 0;
 }
 
 void
@@ -109,8 +135,12 @@ pg_ensure(struct pg *pg)
 	PGresult *r;
 	size_t i;
 
-	if (pg->ready && PQstatus(pg->conn) == CONNECTION_OK)
-		return CB_OK;
+	if (pg->ready && PQstatus(pg->conn) == CONNECTION_OK) {
+		if (pg->pending > 0)
+			drain(pg);
+		if (PQstatus(pg->conn) == CONNECTION_OK)
+			return CB_OK;
+	}
 	pg_drop(pg);
 	pg->conn = pg_connect(pg->dsn);
 	if (PQstatus(pg->conn) != CONNECTION_OK) {
@@ -244,6 +274,29 @@ pg_exec_sql(struct pg *pg, const char *sql, ExecStatusType want)
 	x.want = want;
 	x.out = NULL;
 	return pg_run(pg, sql, exec_op, &x);
+}
+
+enum cb_err
+pg_send(struct pg *pg, size_t i, const char *const *params)
+{
+	int attempt;
+
+	if (i >= pg->conf->n_stmts)
+		return CB_EINTERNAL;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (pg_ensure(pg) != CB_OK)
+			return pg->conf->unavailable;
+		if (PQsendQueryPrepared(pg->conn, pg->conf->stmts[i].name, pg->conf->stmts[i].nparams,
+		    params, NULL, NULL, 0) == 1) {
+			pg->pending++;
+			return CB_OK;
+		}
+		pg_log(pg, pg->conf->stmts[i].name);
+		if (PQstatus(pg->conn) == CONNECTION_OK)
+			break;
+		pg_drop(pg);	/* broken: once more on a new connection */
+	}
+	return pg->conf->unavailable;
 }
 
 const char *

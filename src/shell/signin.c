@@ -24,9 +24,11 @@
 #include "mmid.h"
 #include "password.h"
 #include "request.h"
+#include "page.h"
 #include "response.h"
 #include "signin.h"
 #include "store.h"
+#include "swap.h"
 #include "teamcache.h"
 #include "useragent.h"
 #include "util.h"
@@ -47,6 +49,8 @@ struct flow {
 	bool password_set;	/* login mode: derived password known to be in place */
 	bool link_dirty;	/* link row must be (re)written */
 	bool existing;		/* an existing account found by email, being linked */
+	enum cb_err by_email;	/* the lookup by email already made: CB_OK (in user),
+				 * CB_MM_NOT_FOUND; CB_EINTERNAL: not made */
 	const struct issuer *iss;	/* NULL for OAuth2 sign-ins */
 	char how[16];
 };
@@ -155,7 +159,9 @@ find_user(struct flow *f)
 			return e;
 		memset(&f->link, 0, sizeof(f->link));
 	}
-	e = mm_user_by_email(&f->mm, f->c->email, &f->user, &f->res);
+	/* The swap guard may have looked already. */
+	e = f->by_email != CB_EINTERNAL ? f->by_email
+	    : mm_user_by_email(&f->mm, f->c->email, &f->user, &f->res);
 	if (e == CB_MM_NOT_FOUND) {
 		e = create_user(f);
 		if (e != CB_MM_REJECTED || strcmp(f->res.error_id, "app.user.save.email_exists.app_error") != 0)
@@ -526,11 +532,79 @@ session_database(struct flow *f, struct mm_session *s)
 	return e;
 }
 
-enum cb_err
-signin(const struct handler_ctx *h, const struct request *rq, const struct claims *c,
-    const struct issuer *iss, const char *r, size_t rlen, struct response *rs, struct attempt *a,
-    struct attempt_strings *as)
+/* The path of route under the site's path ("/auth/open" or
+ * "/chat/auth/open"). */
+static void
+site_path(const struct config *cfg, const char *route, char out[CB_URL_MAX + 16])
 {
+	size_t n = strlen(cfg->cookie_path);
+
+	(void)snprintf(out, CB_URL_MAX + 16, "%s%s", n > 0 && cfg->cookie_path[n - 1] == '/' ?
+	    "" : cfg->cookie_path, route);
+}
+
+/* The session-swap guard: a browser signed in to chat as someone else is
+ * asked before it is switched to this link's account (swap.h). CB_OK to
+ * go on; CB_REQ_SWAP_CONFIRM with the page in rs; or a failure. */
+static enum cb_err
+swap_guard(struct flow *f, const struct signin_request *sr, struct response *rs)
+{
+	const struct config *cfg = f->cfg;
+	char current[CB_MMID_LEN + 1], code[SWAP_CODE_LEN + 1], action[CB_URL_MAX + 16];
+	char stay[CB_URL_MAX + CB_LANDING_MAX + 1];
+	struct page_field fields[3];
+	struct mm_user cur;
+	size_t n = 0;
+	enum cb_err e;
+
+	/* Cheap first: no MMUSERID cookie, nothing to guard. */
+	if (!swap_needed(f->rq->cookie, "", current))
+		return CB_OK;
+	if (f->link.found) {
+		if (!swap_needed(f->rq->cookie, f->link.mm_user_id, current))
+			return CB_OK;
+	} else {
+		/* Not linked yet: the account this link would use, if any. */
+		e = mm_user_by_email(&f->mm, f->c->email, &f->user, &f->res);
+		if (e != CB_OK && e != CB_MM_NOT_FOUND)
+			return e;
+		f->by_email = e;
+		if (!swap_needed(f->rq->cookie, e == CB_OK ? f->user.id : "", current))
+			return CB_OK;
+	}
+	if (sr->confirm != NULL && swap_code_ok(cfg->mm_token.p, cfg->mm_token.len, f->c->jti,
+	    current, sr->confirm, sr->confirm_len))
+		return CB_OK;
+	if ((e = mm_user_get(&f->mm, current, &cur, &f->res)) == CB_MM_NOT_FOUND)
+		return CB_OK;	/* a cookie of an account that is gone: nobody to protect */
+	if (e != CB_OK)
+		return e;
+	swap_code(cfg->mm_token.p, cfg->mm_token.len, f->c->jti, current, code);
+	fields[n++] = (struct page_field){"jwt", sr->token, sr->token_len};
+	if (sr->r != NULL)
+		fields[n++] = (struct page_field){"r", sr->r, sr->rlen};
+	fields[n++] = (struct page_field){"confirm", code, strlen(code)};
+	site_path(cfg, "/auth/open", action);
+	(void)snprintf(stay, sizeof(stay), "%s/%s/channels/town-square", cfg->site_url,
+	    cfg->default_team);
+	rs->status = 200;
+	rs->vary_language = true;
+	e = page_swap(&rs->body, rs->lang, cur.username, f->c->name[0] ? f->c->name : f->c->email,
+	    action, fields, n, stay, &rs->content_type);
+	sodium_memzero(code, sizeof(code));
+	if (e != CB_OK) {
+		rs->status = 0;
+		return e;
+	}
+	detail(f, "another chat user is signed in in this browser");
+	return CB_REQ_SWAP_CONFIRM;
+}
+
+enum cb_err
+signin(const struct handler_ctx *h, const struct request *rq, const struct signin_request *sr,
+    struct response *rs, struct attempt *a, struct attempt_strings *as)
+{
+	const struct claims *c = sr->c;
 	char teams[MAX_TEAMS][CB_TEAM_NAME_MAX + 1], jur[CB_TEAM_NAME_MAX + 1];
 	char joined[CB_TEAM_LIST_MAX + 1];
 	char landing[CB_LANDING_MAX + 1];
@@ -545,7 +619,8 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
 	f.cfg = h->cfg;
 	f.rq = rq;
 	f.c = c;
-	f.iss = iss;
+	f.iss = sr->iss;
+	f.by_email = CB_EINTERNAL;
 	f.a = a;
 	f.as = as;
 	f.mm.cfg = h->cfg;
@@ -553,10 +628,18 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
 	f.mm.metrics = h->metrics;
 	f.mm.waited_us = &a->upstream_us;
 	memset(&sess, 0, sizeof(sess));
-	nteams = identity_teams(c, iss, h->cfg, teams, MAX_TEAMS, jur);
+	nteams = identity_teams(c, sr->iss, h->cfg, teams, MAX_TEAMS, jur);
 
-	if ((e = store_begin_user(h->store, c->sub, &f.link)) != CB_OK)
+	/* One round trip: the token used up, the contact locked, its link. */
+	if ((e = store_begin_click(h->store, sr->token != NULL ? c->iss : NULL,
+	    sr->token != NULL ? c->jti : NULL, sr->claim_until, c->sub, &f.link)) != CB_OK)
 		return e;
+	if (sr->token != NULL && (e = swap_guard(&f, sr, rs)) != CB_OK) {
+		if (e != CB_REQ_SWAP_CONFIRM)
+			goto fail;
+		store_abort(h->store);	/* asked first: the token stays usable */
+		goto out;
+	}
 	if ((e = find_user(&f)) != CB_OK)
 		goto fail;
 	(void)str_set(as->mm_user_id, sizeof(as->mm_user_id), f.user.id);
@@ -595,14 +678,14 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct claim
 	if ((e = cookie_session(&rs->session, sess.token, f.user.id, sess.csrf, &cp)) != CB_OK)
 		goto out;
 	rs->has_session = true;
-	a->r_ignored = identity_landing(r, rlen, list_has(joined, ',', jur) ? jur : "",
+	a->r_ignored = identity_landing(sr->r, sr->rlen, list_has(joined, ',', jur) ? jur : "",
 	    h->cfg->default_team, landing);
 	(void)snprintf(rs->location, sizeof(rs->location), "%s%s", h->cfg->site_url, landing);
 	rs->status = 302;
 	e = CB_OK;
 	goto out;
 fail:
-	store_rollback(h->store);
+	store_fail(h->store);
 out:
 	a->mode = h->cfg->session_mode == SESSION_LOGIN ? "login" : "database";
 	sodium_memzero(&sess, sizeof(sess));

@@ -245,6 +245,7 @@ back_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 	const char *code = NULL, *state = NULL, *err = NULL;
 	size_t code_len = 0, state_len = 0, err_len = 0;
 	struct claims cl;
+	struct signin_request sr;
 	struct form q;
 	int64_t t0;
 	enum cb_err e;
@@ -303,7 +304,11 @@ back_handle(const struct handler_ctx *h, const struct request *rq, struct respon
 	(void)str_set(as->iss, sizeof(as->iss), "sso");
 	a->sub = as->sub;
 	a->iss = as->iss;
-	e = signin(h, rq, &cl, NULL, r[0] ? r : NULL, strlen(r), rs, a, as);
+	memset(&sr, 0, sizeof(sr));
+	sr.c = &cl;
+	sr.r = r[0] ? r : NULL;
+	sr.rlen = strlen(r);
+	e = signin(h, rq, &sr, rs, a, as);
 out:
 	if (as->detail[0] == '\0')
 		a->detail = NULL;

@@ -20,6 +20,12 @@
 struct store {
 	struct pg *pg;
 	struct secret pseudonym_key;	/* keys the audit pseudonyms; empty if unknown */
+	/* The replay claim of the open transaction, made again on its own if
+	 * the transaction cannot be committed. */
+	bool claimed;
+	char iss[CB_ISSUER_ID_MAX + 1];
+	char jti[CB_JTI_MAX + 1];
+	char expires[24];
 };
 
 #define PSEUDONYM_KEY_NAME "audit_pseudonym"
@@ -107,7 +113,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 /* ------------------------------------------------------------ statements */
 
 enum {
-	S_REPLAY, S_LOCK, S_LINK_GET, S_LINK_PUT, S_LINK_DEL, S_LINK_TEAMS, S_LINK_PW, S_LINK_OWNER,
+	S_REPLAY, S_LOCK, S_CLAIM_LOCK, S_LINK_GET, S_LINK_PUT, S_LINK_DEL, S_LINK_TEAMS, S_LINK_PW, S_LINK_OWNER,
 	S_AUDIT,
 	S_PURGE_REPLAY, S_PURGE_SSO, S_PURGE_AUDIT, S_PING, S_SSO_PUT, S_SSO_TAKE, S_COUNT
 };
@@ -115,7 +121,13 @@ enum {
 static const struct pg_stmt stmts[S_COUNT] = {
 	[S_REPLAY] = {"replay", "INSERT INTO chat_bridge_replay (iss, jti, expires_at) "
 	    "VALUES ($1, $2, to_timestamp($3::bigint)) ON CONFLICT DO NOTHING", 3},
-	[S_LOCK] = {"lock", "SELECT pg_advisory_xact_lock(hashtextextended('chat-bridge/contact/' || $1, 0))", 1},
+	[S_LOCK] = {"lock", "SELECT 1, pg_advisory_xact_lock(hashtextextended('chat-bridge/contact/' || $1, 0))", 1},
+	/* The replay claim, and the contact's lock only when the claim is
+	 * fresh: a replay never waits for a lock held elsewhere. */
+	[S_CLAIM_LOCK] = {"claim_lock", "WITH claim AS (INSERT INTO chat_bridge_replay (iss, jti, expires_at) "
+	    "VALUES ($1, $2, to_timestamp($3::bigint)) ON CONFLICT DO NOTHING RETURNING 1) "
+	    "SELECT (SELECT count(*) FROM claim), (SELECT count(*) FROM (SELECT "
+	    "pg_advisory_xact_lock(hashtextextended('chat-bridge/contact/' || $4, 0)) FROM claim) l)", 4},
 	[S_LINK_GET] = {"link_get", "SELECT mm_user_id, how, teams_key, teams_joined, "
 	    "coalesce(extract(epoch FROM teams_checked_at)::bigint, 0), password_set_at IS NOT NULL "
 	    "FROM chat_bridge_link WHERE sub = $1", 1},
@@ -238,34 +250,6 @@ store_ensure(struct store *s)
 	return pg_ensure(s->pg);
 }
 
-enum cb_err
-store_replay_claim(struct store *s, const char *iss, const char *jti, int64_t expires)
-{
-	char exp[24];
-	const char *p[3] = {iss, jti, exp};
-	PGresult *r;
-	enum cb_err e;
-
-	(void)snprintf(exp, sizeof(exp), "%" PRId64, expires);
-	if ((e = pg_exec(s->pg, S_REPLAY, p, PGRES_COMMAND_OK, &r)) != CB_OK)
-		return e;
-	e = strcmp(PQcmdTuples(r), "1") == 0 ? CB_OK : CB_TOK_REPLAYED;
-	PQclear(r);
-	return e;
-}
-
-enum cb_err
-store_commit(struct store *s)
-{
-	return pg_exec_sql(s->pg, "COMMIT", PGRES_COMMAND_OK);
-}
-
-void
-store_rollback(struct store *s)
-{
-	pg_rollback(s->pg);
-}
-
 /* Copies a link_get row into *out. */
 static void
 link_from_row(const PGresult *r, struct link *out)
@@ -283,31 +267,44 @@ link_from_row(const PGresult *r, struct link *out)
 }
 
 struct begin_arg {
-	const char *sub;
+	const char *iss, *jti, *expires, *sub;
 	struct link *out;
+	bool fresh;		/* the claim inserted its row */
+	bool lock_failed;	/* the claim/lock statement failed (lock timeout...) */
 };
 
-/* BEGIN, the contact's lock and the link read as one pipeline: one round
- * trip. On failure no transaction is left open. */
+/* Sends one query of the begin pipeline. */
+static bool
+send_prepared(PGconn *conn, size_t i, int n, const char *const *p)
+{
+	return PQsendQueryPrepared(conn, stmts[i].name, n, p, NULL, NULL, 0) == 1;
+}
+
+/* BEGIN, the replay claim with the contact's lock, a savepoint, the link
+ * read: one pipeline, one round trip. The link is read by a statement of
+ * its own, after the lock, so it sees what a click that held the lock
+ * before committed. */
 static enum cb_err
 begin_op(struct pg *pg, PGconn *conn, void *arg)
 {
 	struct begin_arg *x = arg;
-	const char *p[1] = {x->sub};
-	PGresult *res[3] = {NULL, NULL, NULL}, *r;
+	const char *claim[4] = {x->iss, x->jti, x->expires, x->sub}, *one[1] = {x->sub};
+	PGresult *res[4] = {NULL, NULL, NULL, NULL}, *r;
 	int64_t t0 = clock_mono_us();
 	int got = 0, reads, i;
 	bool synced = false, ok;
 
+	x->lock_failed = false;
 	if (PQenterPipelineMode(conn) != 1)
 		return CB_STORE_UNAVAILABLE;
 	if (PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
-	    PQsendQueryPrepared(conn, stmts[S_LOCK].name, 1, p, NULL, NULL, 0) == 1 &&
-	    PQsendQueryPrepared(conn, stmts[S_LINK_GET].name, 1, p, NULL, NULL, 0) == 1 &&
-	    PQpipelineSync(conn) == 1) {
+	    (x->jti != NULL ? send_prepared(conn, S_CLAIM_LOCK, 4, claim)
+	    : send_prepared(conn, S_LOCK, 1, one)) &&
+	    PQsendQueryParams(conn, "SAVEPOINT claimed", 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+	    send_prepared(conn, S_LINK_GET, 1, one) && PQpipelineSync(conn) == 1) {
 		/* Each query's results end with NULL; the sync comes last. The
 		 * bound only guards against a protocol surprise. */
-		for (reads = 0; reads < 16 && !synced; reads++) {
+		for (reads = 0; reads < 24 && !synced; reads++) {
 			if ((r = PQgetResult(conn)) == NULL) {
 				if (PQstatus(conn) != CONNECTION_OK)
 					break;
@@ -316,7 +313,7 @@ begin_op(struct pg *pg, PGconn *conn, void *arg)
 			if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
 				synced = true;
 				PQclear(r);
-			} else if (got < 3) {
+			} else if (got < 4) {
 				res[got++] = r;
 			} else {
 				PQclear(r);
@@ -324,11 +321,17 @@ begin_op(struct pg *pg, PGconn *conn, void *arg)
 		}
 	}
 	pg_observe(pg, t0);
-	ok = synced && got == 3 && PQresultStatus(res[0]) == PGRES_COMMAND_OK &&
-	    PQresultStatus(res[1]) == PGRES_TUPLES_OK && PQresultStatus(res[2]) == PGRES_TUPLES_OK;
-	if (ok)
-		link_from_row(res[2], x->out);
-	for (i = 0; i < 3; i++)
+	ok = synced && got == 4 && PQresultStatus(res[0]) == PGRES_COMMAND_OK &&
+	    PQresultStatus(res[1]) == PGRES_TUPLES_OK && PQresultStatus(res[2]) == PGRES_COMMAND_OK &&
+	    PQresultStatus(res[3]) == PGRES_TUPLES_OK;
+	if (ok) {
+		x->fresh = x->jti == NULL || strcmp(PQgetvalue(res[1], 0, 0), "1") == 0;
+		link_from_row(res[3], x->out);
+	} else if (synced && got >= 2 && PQresultStatus(res[1]) == PGRES_FATAL_ERROR) {
+		x->lock_failed = true;
+		pg_log(pg, "begin");	/* before the rollback replaces the message */
+	}
+	for (i = 0; i < 4; i++)
 		PQclear(res[i]);
 	if (PQstatus(conn) == CONNECTION_OK && PQexitPipelineMode(conn) != 1) {
 		pg_log(pg, "pipeline");
@@ -338,19 +341,84 @@ begin_op(struct pg *pg, PGconn *conn, void *arg)
 	if (ok)
 		return CB_OK;
 	if (PQstatus(conn) == CONNECTION_OK) {
-		pg_log(pg, "begin");	/* before the rollback replaces the message */
+		if (!x->lock_failed)
+			pg_log(pg, "begin");
 		pg_rollback(pg);	/* a real error: leave no transaction */
 	}
 	return CB_STORE_UNAVAILABLE;
 }
 
 enum cb_err
-store_begin_user(struct store *s, const char *sub, struct link *out)
+store_begin_click(struct store *s, const char *iss, const char *jti, int64_t expires,
+    const char *sub, struct link *out)
 {
-	struct begin_arg x = {sub, out};
+	char exp[24];
+	struct begin_arg x = {iss, jti, exp, sub, out, false, false};
+	const char *p[3] = {iss, jti, exp};
+	enum cb_err e;
 
 	memset(out, 0, sizeof(*out));
-	return pg_run(s->pg, "begin", begin_op, &x);
+	(void)snprintf(exp, sizeof(exp), "%" PRId64, expires);
+	e = pg_run(s->pg, "begin", begin_op, &x);
+	if (e != CB_OK) {
+		/* The claim went down with the transaction (a lock held too
+		 * long, say): claim it on its own, so a failed click has still
+		 * used its token up. */
+		if (jti != NULL && pg_exec(s->pg, S_REPLAY, p, PGRES_COMMAND_OK, NULL) != CB_OK)
+			log_msg(LOG_WARN, "store: the replay claim of a failed click was not written");
+		return e;
+	}
+	if (!x.fresh) {
+		pg_rollback(s->pg);
+		return CB_TOK_REPLAYED;
+	}
+	s->claimed = jti != NULL;
+	if (s->claimed) {
+		(void)str_set(s->iss, sizeof(s->iss), iss);
+		(void)str_set(s->jti, sizeof(s->jti), jti);
+		(void)str_set(s->expires, sizeof(s->expires), exp);
+	}
+	return CB_OK;
+}
+
+/* After a failed end of transaction: the replay claim on its own. */
+static void
+reclaim(struct store *s)
+{
+	const char *p[3] = {s->iss, s->jti, s->expires};
+
+	if (s->claimed && pg_exec(s->pg, S_REPLAY, p, PGRES_COMMAND_OK, NULL) != CB_OK)
+		log_msg(LOG_WARN, "store: the replay claim of a failed click was not written");
+	s->claimed = false;
+}
+
+enum cb_err
+store_commit(struct store *s)
+{
+	enum cb_err e = pg_exec_sql(s->pg, "COMMIT", PGRES_COMMAND_OK);
+
+	if (e != CB_OK)
+		reclaim(s);
+	s->claimed = false;
+	return e;
+}
+
+void
+store_fail(struct store *s)
+{
+	/* Undo the click's changes, keep its replay claim. */
+	if (pg_exec_sql(s->pg, "ROLLBACK TO SAVEPOINT claimed; COMMIT", PGRES_COMMAND_OK) != CB_OK) {
+		pg_rollback(s->pg);
+		reclaim(s);
+	}
+	s->claimed = false;
+}
+
+void
+store_abort(struct store *s)
+{
+	pg_rollback(s->pg);
+	s->claimed = false;
 }
 
 enum cb_err
@@ -454,7 +522,9 @@ store_audit(struct store *s, const struct attempt *a)
 	p[11] = nz(a->mm_user_id);
 	p[12] = nz(a->mode);
 	p[13] = latency;
-	return pg_exec(s->pg, S_AUDIT, p, PGRES_COMMAND_OK, NULL);
+	/* Sent, not waited for: PostgreSQL commits it on arrival and the next
+	 * use of the connection reads the outcome. */
+	return pg_send(s->pg, S_AUDIT, p);
 }
 
 enum cb_err

@@ -64,6 +64,7 @@ ARTIFACTS = os.path.join(os.path.abspath(os.environ.get("CB_ARTIFACTS") or os.pa
                          "browser", "%s-%s" % (FRONT, MODE))
 DRIVER = os.path.join(HERE, "open-chat.mjs")
 PAGE_DRIVER = os.path.join(HERE, "open-page.mjs")
+SWAP_DRIVER = os.path.join(HERE, "swap.mjs")
 COMPANY = "019EV8MMKC5HX5QV46F0HEJX4S"
 
 
@@ -509,6 +510,41 @@ class Browser(unittest.TestCase):
         self.assertEqual(landing["links"], ["Open Chat"])
         self.assertIn("There is no separate password", landing["body_text"])
         self.assertEqual(out["cookies"], [])
+
+    def test_k_session_swap_asks_first(self):
+        """Signed in to chat as A, the browser opens a link made for B
+        (a page sent it there): the bridge asks; the button signs in B."""
+        a, b = self.contact(), self.contact()
+        first = self.mint(a, "swap.first@greenleaf.example", name="Ana First")
+        second = self.mint(b, "swap.second@greenleaf.example", name="Beto Second")
+        name = self.id().rsplit(".", 1)[-1]
+        shots = [os.path.join(ARTIFACTS, name + ".png"), os.path.join(ARTIFACTS, name + "-after.png")]
+        link = lambda t: self.s.site_url + "/auth/open?" + urllib.parse.urlencode({"jwt": t})  # noqa: E731
+        before = self.s.counters()
+        r = subprocess.run([NODE, SWAP_DRIVER, "--first", link(first), "--second", link(second),
+                            "--button", "Continue as Beto Second", "--screenshot", shots[0],
+                            "--after-screenshot", shots[1], "--chromium", CHROMIUM],
+                           cwd=HERE, capture_output=True, text=True, timeout=120)
+        out = json.loads(r.stdout.strip().splitlines()[-1])
+        with open(os.path.join(ARTIFACTS, name + ".json"), "w") as f:
+            json.dump(out, f, indent=1)
+        self.assertEqual(r.returncode, 0, json.dumps(out)[:3000])
+        self.assertEqual(out["first_status_text"], "signed in as swap.first")
+        page = out["confirm"]
+        self.assertEqual((page["path"], page["status"]), ("/auth/open", 200))
+        self.assertEqual(page["title"], "You are already signed in to chat")
+        self.assertIn("You are signed in to chat as swap.first. Continue as Beto Second?", page["body_text"])
+        self.assertEqual(page["buttons"], ["Continue as Beto Second"])
+        self.assertEqual(page["links"], ["Stay as swap.first"])
+        self.assertEqual(page["hidden_fields"], ["jwt", "confirm"])
+        self.assertFalse(page["token_in_text"])
+        self.assertEqual(out["after_path"], "/public/channels/town-square")
+        self.assertEqual(out["after_status_text"], "signed in as swap.second")
+        self.assertNotEqual(out["mmuserid"][0], out["mmuserid"][1])
+        after = self.s.counters()
+        self.assertEqual(after.get("users_created", 0) - before.get("users_created", 0), 2)
+        for shot in shots:
+            self.assertTrue(os.path.getsize(shot) > 1000, shot)
 
     def test_g_driver_detects_failures(self):
         """Controls for the driver itself, so the tests above cannot pass

@@ -14,11 +14,13 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import signal
 import socket
 import sys
 import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fcgi  # noqa: E402
@@ -402,6 +404,57 @@ class Linking(unittest.TestCase):
         self.assertEqual(statuses[:4], [302] * 4)
         self.assertEqual(statuses[4:], [429, 429], "the /64 shares one bucket")
         self.assertEqual(other, 302, "another /64 has its own")
+
+    # ------------------------------------------------------------ finding 9
+    def swap_page(self, r):
+        """The confirmation page: 200, no cookie, the fields of its form.
+        It carries the link in its form by design; it is taken off the
+        stack's list of pages the leak check reads."""
+        self.assertEqual(r.status, 200, r.body[:300])
+        self.assertEqual(r.all("Set-Cookie"), [])
+        self.s.pages.remove(r.body)
+        html = r.body.decode()
+        self.assertEqual(html.count("<form"), 1)
+        fields = dict(re.findall(r'<input type="hidden" name="([a-z]+)" value="([^"]*)"', html))
+        outside = re.sub(r"<form.*?</form>", "", html, flags=re.S)
+        self.assertNotIn(fields["jwt"], outside, "the token appears only in the form field")
+        return html, fields
+
+    def test_9_session_swap_asks_first(self):
+        a_sub, b_sub = self.contact(), self.contact()
+        ca = self.signed_in(self.s.open_link(self.s.mint(a_sub, "swap.a.%d@example.com" % Linking.n,
+                                                         name="Alice Swap")))
+        jar = {"Cookie": "; ".join("%s=%s" % kv for kv in ca.items())}
+        st, a_user = self.s.emu("GET", "/api/v4/users/" + ca["MMUSERID"])
+        # B's fresh link, opened in A's browser (a page sent it there).
+        tok = self.s.mint(b_sub, "swap.b.%d@example.com" % Linking.n, name="Bob Swap")
+        before = self.counters()
+        html, fields = self.swap_page(self.s.open_link(tok, headers=jar, r="/public/channels/off-topic"))
+        self.assertEqual(self.counters(), before, "nothing changed: no account for B yet, no session")
+        self.assertEqual(self.last_reason(), "swap_confirm")
+        self.assertIn(a_user["username"], html)
+        self.assertIn("Bob Swap", html)
+        self.assertEqual(fields["jwt"], tok)
+        self.assertEqual(fields["r"], "/public/channels/off-topic")
+        me = self.s.get("/api/v4/users/me", dict(jar, **{"X-Requested-With": "XMLHttpRequest"}))
+        self.assertEqual(me.status, 200, "A is still signed in")
+        # A forged or missing confirmation only brings the page back.
+        post = {"Content-Type": "application/x-www-form-urlencoded"}
+        post.update(jar)
+        forged = urllib.parse.urlencode({"jwt": tok, "confirm": "A" * 43})
+        self.swap_page(self.s.request("POST", "/auth/open", post, forged))
+        self.swap_page(self.s.get("/auth/open?" + urllib.parse.urlencode({"jwt": tok, "confirm": fields["confirm"]}),
+                                  jar))   # a confirmation counts only when the page posts it
+        # The page's own button: signed in as B, where B asked to land.
+        r = self.s.request("POST", "/auth/open", post, urllib.parse.urlencode(fields))
+        cb = self.signed_in(r)
+        self.assertNotEqual(cb["MMUSERID"], ca["MMUSERID"])
+        self.assertEqual(r.header("Location"), self.s.site_url + "/public/channels/off-topic")
+        # The confirmation cannot be used twice: the token is used up now.
+        self.assertEqual(self.s.request("POST", "/auth/open", post, urllib.parse.urlencode(fields)).status, 401)
+        # The same person's own link goes straight through.
+        self.assertEqual(self.signed_in(self.s.open_link(self.s.mint(a_sub, "swap.a.%d@example.com" % Linking.n),
+                                                         headers=jar))["MMUSERID"], ca["MMUSERID"])
 
     # ------------------------------------------------------------ finding 10
     def test_10_names_cut_at_code_points(self):

@@ -20,6 +20,7 @@
 #include "ratelimit.h"
 #include "response.h"
 #include "route.h"
+#include "swap.h"
 #include "timefmt.h"
 #include "useragent.h"
 #include "util.h"
@@ -162,6 +163,38 @@ test_sso_state_cookie(void)
 	    "plain http: no prefix (browsers would refuse it), the /auth/ path (%s)", out);
 	is_str(cookie_sso_state_name(true), "__Host-cb_sso", "name on https");
 	is_str(cookie_sso_state_name(false), "cb_sso", "name on http");
+}
+
+static void
+test_swap_guard(void)
+{
+	static const unsigned char secret[] = "the-mattermost-bot-token-0123456789";
+	char cur[CB_MMID_LEN + 1], code[SWAP_CODE_LEN + 1], other[SWAP_CODE_LEN + 1];
+
+	ok(!swap_needed(NULL, "", cur) && cur[0] == '\0', "no cookie: nothing to guard");
+	ok(!swap_needed("MMAUTHTOKEN=x", "", cur), "no MMUSERID");
+	ok(swap_needed("MMUSERID=mfd9d7zfgjgo7rnqshoittbdzh", "", cur), "signed in, new account");
+	is_str(cur, "mfd9d7zfgjgo7rnqshoittbdzh", "the current user");
+	ok(!swap_needed("a=b; MMUSERID=mfd9d7zfgjgo7rnqshoittbdzh", "mfd9d7zfgjgo7rnqshoittbdzh", cur),
+	    "the same user: straight through");
+	ok(swap_needed("MMUSERID=mfd9d7zfgjgo7rnqshoittbdzh", "udtwmj9t4bybdjp511zmczcs6c", cur),
+	    "another user: ask");
+	ok(!swap_needed("MMUSERID=a; MMUSERID=mfd9d7zfgjgo7rnqshoittbdzh", "x", cur), "two MMUSERID: ignored");
+	ok(!swap_needed("MMUSERID=not-an-id", "x", cur), "not an id: ignored");
+	swap_code(secret, sizeof(secret) - 1, "jti-0123456789012345678901", "mfd9d7zfgjgo7rnqshoittbdzh", code);
+	is_int(strlen(code), SWAP_CODE_LEN, "43-character code");
+	ok(swap_code_ok(secret, sizeof(secret) - 1, "jti-0123456789012345678901", "mfd9d7zfgjgo7rnqshoittbdzh",
+	    code, strlen(code)), "the code confirms");
+	ok(!swap_code_ok(secret, sizeof(secret) - 1, "jti-0123456789012345678902", "mfd9d7zfgjgo7rnqshoittbdzh",
+	    code, strlen(code)), "not for another token");
+	ok(!swap_code_ok(secret, sizeof(secret) - 1, "jti-0123456789012345678901", "udtwmj9t4bybdjp511zmczcs6c",
+	    code, strlen(code)), "not for another signed-in user");
+	ok(!swap_code_ok((const unsigned char *)"another-secret", 14, "jti-0123456789012345678901",
+	    "mfd9d7zfgjgo7rnqshoittbdzh", code, strlen(code)), "not under another key");
+	ok(!swap_code_ok(secret, sizeof(secret) - 1, "jti-0123456789012345678901", "mfd9d7zfgjgo7rnqshoittbdzh",
+	    code, 42), "not cut short");
+	swap_code(secret, sizeof(secret) - 1, "jti-0123456789012345678901", "mfd9d7zfgjgo7rnqshoittbdzh", other);
+	is_str(other, code, "deterministic: every bridge host computes the same");
 }
 
 static void
@@ -772,6 +805,7 @@ run_tests(int argc, char **argv)
 	test_route();
 	test_cookie();
 	test_cookie_get();
+	test_swap_guard();
 	test_sso_state_cookie();
 	test_pages();
 	test_page_languages();
