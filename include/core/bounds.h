@@ -71,6 +71,8 @@
 #define CB_RESPONSE_BODY_MAX	65536
 #define CB_LOCATION_MAX		4096
 #define CB_RESPONSE_HEADER_MAX	16384
+/* The hash of a synced profile (hex of 16 bytes). */
+#define CB_PROFILE_HASH_LEN	32
 /* A contact's pseudonym in logs and audit rows: 8 bytes in hex. */
 #define CB_PSEUDONYM_LEN	16
 /* The safe detail of an attempt (log line, audit row). */
@@ -107,6 +109,7 @@
 #define CB_PURGE_EVERY_S	60
 /* /auth/ready checks its dependencies at most this often per process. */
 #define CB_READY_CACHE_MS	1000
+#define CB_MM_PROBE_EVERY_S	30	/* Mattermost's client configuration re-read (serve) */
 
 /* OAuth2 with OpenTHC SSO: random values (state, PKCE verifier, the
  * browser binding) are 32 bytes in base64url; the stored verifier, the

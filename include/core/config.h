@@ -80,6 +80,8 @@ struct config {
 	unsigned timeout_ms;
 	unsigned password_hash_iterations;
 	enum guest_policy guests;
+	unsigned login_concurrency;	/* logins of this process in flight at once */
+	unsigned login_queue_ms;	/* the longest wait for one of those places */
 
 	/* [store] */
 	char store_database[CB_DSN_MAX];

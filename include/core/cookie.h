@@ -3,7 +3,8 @@
  * (product.md "Sessions"): MMAUTHTOKEN (HttpOnly), MMUSERID and MMCSRF
  * (readable by JavaScript), each with Path = path of site_url, Max-Age
  * and Expires = session length, Secure when site_url is https,
- * SameSite=Lax, and Domain only when configured.
+ * SameSite=Lax (SameSite=None when Mattermost is embedded in another
+ * page, like Mattermost's own cookies), and Domain only when configured.
  */
 #ifndef CB_COOKIE_H
 #define CB_COOKIE_H
@@ -18,6 +19,7 @@ struct cookie_params {
 	const char *path;	/* cookie path, e.g. "/" */
 	const char *domain;	/* NULL or "" for a host-only cookie */
 	bool secure;
+	bool embedded;		/* the request carried MMEMBED=1: SameSite=None (with Secure) */
 	int64_t max_age;	/* seconds */
 	int64_t now;		/* seconds since the epoch, for Expires */
 };
@@ -52,6 +54,10 @@ enum cb_err cookie_sso_state(char *out, size_t cap, const char *value, bool http
 
 /* The name cookie_sso_state uses for a site. */
 const char *cookie_sso_state_name(bool https);
+
+/* True if the Cookie header carries MMEMBED=1: Mattermost is embedded in
+ * an iframe of another site (mattermost-behaviour.md correction 10). */
+bool cookie_embedded(const char *header);
 
 /* Finds cookie name in a Cookie request header ("a=b; c=d"). Returns how
  * many cookies have that name; if exactly one, copies its value (which

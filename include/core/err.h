@@ -81,7 +81,10 @@ enum cb_err {
 	CB_MM_ERROR,		/* 5xx, 429, bad answer */
 	CB_MM_UNREACHABLE,
 	CB_MM_TIMEOUT,
+	CB_MM_BUSY,		/* logins queued too long, or Mattermost's login limit (503) */
+	CB_MM_LOGIN_DISABLED,	/* password sign-in impossible on this Mattermost (503) */
 	CB_MMDB_UNAVAILABLE,	/* Mattermost's database (database mode) */
+	CB_MMDB_SCHEMA,		/* Mattermost's tables not as the bridge knows them (503) */
 	CB_STORE_UNAVAILABLE,	/* the bridge's own PostgreSQL */
 
 	CB_ERR_COUNT

@@ -37,7 +37,9 @@ struct attempt {
 					 * (REST, database) and OpenTHC SSO */
 	int user_created;
 	int teams_added;
+	int profile_synced;		/* the Mattermost profile was updated */
 	int r_ignored;
+	unsigned retry_after;		/* seconds the browser was told to wait */
 };
 
 /* "ok", "refused" (4xx) or "error" (5xx). */

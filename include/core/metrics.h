@@ -29,6 +29,12 @@ enum metric_dep {
 	MD_COUNT
 };
 
+/* Plain counters. */
+enum metric_counter {
+	MC_LOGIN_THROTTLED = 0,	/* Mattermost answered a login 429 (its login rate limit) */
+	MC_COUNT
+};
+
 struct metrics;
 
 struct metrics *metrics_new(void);
@@ -36,6 +42,8 @@ void metrics_free(struct metrics *m);
 
 /* Counts one finished attempt with its reason (outcome is derived). */
 void metrics_attempt(struct metrics *m, enum cb_err reason);
+/* Adds one to counter c. */
+void metrics_count(struct metrics *m, enum metric_counter c);
 /* Records one duration in microseconds. */
 void metrics_observe(struct metrics *m, enum metric_hist h, uint64_t us);
 /* Counts a configuration reload (ok = 1 success, 0 failure). */

@@ -14,11 +14,12 @@
 struct ua_info {
 	char platform[32];
 	char os[32];
-	char browser[48];
+	char browser[96];	/* "Name/version" */
 	bool mobile;	/* Mattermost's IsMobileRequest keywords */
 };
 
-/* Fills *out from ua (NULL or "" gives "Unknown" values). */
+/* Fills *out from ua like Mattermost's login does (NULL or "": platform
+ * "Windows", os "", browser "Unknown/0.0", not mobile). */
 void ua_parse(const char *ua, struct ua_info *out);
 
 /* Copies ua into out, keeping visible ASCII and spaces only, cut at

@@ -38,6 +38,8 @@ struct config;
 struct http;
 struct metrics;
 struct mmdb;
+struct loginq;
+struct mm_server_cache;
 struct ratelimit;
 struct ready_cache;
 struct store;
@@ -56,6 +58,8 @@ struct handler_ctx {
 	struct teamcache *teams;
 	struct ratelimit *rl;		/* NULL when rate limiting is off */
 	struct ready_cache *ready;	/* the last readiness result */
+	struct mm_server_cache *mmserver;	/* what is known of Mattermost */
+	struct loginq *loginq;		/* login mode: the logins in flight */
 };
 
 /* Storage the attempt's string fields point into. */

@@ -38,6 +38,7 @@ struct http_resp {
 	char header[128];		/* captured header value ("" if none) */
 	char cookie[128];		/* captured cookie value ("" if none) */
 	char retry_after[16];		/* Retry-After, if any */
+	char version[64];		/* X-Version-Id (Mattermost), if any */
 	uint64_t us;			/* duration */
 };
 

@@ -16,6 +16,7 @@
 
 #include "bounds.h"
 #include "err.h"
+#include "mmserver.h"
 
 struct config;
 struct http;
@@ -25,6 +26,7 @@ struct mm_result {
 	long status;
 	char error_id[CB_MM_ERROR_ID_MAX + 1];	/* AppError id, visible ASCII only */
 	unsigned calls;		/* REST calls made (counted across calls) */
+	unsigned retry_after;	/* a 429's Retry-After, in seconds (0: none) */
 };
 
 struct mm_user {
@@ -56,13 +58,32 @@ struct mm_session {
 	char csrf[CB_MMID_LEN + 1];
 };
 
+/* What a process knows about its Mattermost (mmserver.h), shared by the
+ * workers: read at start-up, on SIGHUP and by /auth/ready, and the
+ * version seen in every answer's X-Version-Id. Thread-safe. */
+struct mm_server_cache;
+
+struct mm_server_cache *mm_server_cache_new(void);
+void mm_server_cache_free(struct mm_server_cache *sc);
+/* A copy of what is known. */
+void mm_server_get(struct mm_server_cache *sc, struct mm_server *out);
+/* What is known is logged whenever it changes; after this call (a
+ * reload), at the next read too. */
+void mm_server_relog(struct mm_server_cache *sc);
+
 /* The context a call needs; all borrowed. */
 struct mm_ctx {
 	const struct config *cfg;
 	struct http *http;
 	struct metrics *metrics;	/* may be NULL */
 	uint64_t *waited_us;		/* may be NULL: each call's duration is added */
+	struct mm_server_cache *server;	/* may be NULL: the version seen is noted there */
 };
+
+/* GET /api/v4/config/client?format=old (no token: Mattermost publishes it
+ * to anyone) into *out, and into m->server if set. */
+enum cb_err mm_client_config(const struct mm_ctx *m, struct mm_server *out,
+    struct mm_result *res) CB_WUR;
 
 enum cb_err mm_user_get(const struct mm_ctx *m, const char *id, struct mm_user *out,
     struct mm_result *res) CB_WUR;
@@ -75,12 +96,28 @@ enum cb_err mm_user_create(const struct mm_ctx *m, const struct mm_new_user *nu,
 enum cb_err mm_user_revoke_sessions(const struct mm_ctx *m, const char *id,
     struct mm_result *res) CB_WUR;
 
+/* The fields of a user the bridge owns, for PUT /users/{id}/patch. NULL
+ * fields are not sent (nickname and the rest are never written). */
+struct mm_user_patch {
+	const char *first_name;
+	const char *last_name;
+	const char *position;
+	const char *email;
+};
+
+/* PUT /users/{id}/patch: changes only the given fields. A new email that
+ * another account has is CB_MM_REJECTED, app.user.save.email_exists.app_error. */
+enum cb_err mm_user_patch(const struct mm_ctx *m, const char *id, const struct mm_user_patch *p,
+    struct mm_user *out, struct mm_result *res) CB_WUR;
+
 /* PUT /users/{id}/password with already_hashed: no email, no logout. */
 enum cb_err mm_user_set_password_hash(const struct mm_ctx *m, const char *id, const char *phc,
     struct mm_result *res) CB_WUR;
 
+/* The team's id; *archived: the team is archived (delete_at != 0), which
+ * GET /teams/name still answers and which is still joinable. */
 enum cb_err mm_team_by_name(const struct mm_ctx *m, const char *name, char id[CB_MMID_LEN + 1],
-    struct mm_result *res) CB_WUR;
+    bool *archived, struct mm_result *res) CB_WUR;
 /* open: Mattermost type "O" with allow_open_invite, else "I". */
 enum cb_err mm_team_create(const struct mm_ctx *m, const char *name, const char *display_name,
     bool open, char id[CB_MMID_LEN + 1], struct mm_result *res) CB_WUR;
@@ -94,11 +131,14 @@ enum cb_err mm_channel_create(const struct mm_ctx *m, const char *team_id, const
 enum cb_err mm_channel_add_member(const struct mm_ctx *m, const char *channel_id,
     const char *user_id, struct mm_result *res) CB_WUR;
 
-/* POST /users/login {id, password} with X-Requested-With and the user's
- * User-Agent; fills the session token (Token header) and the CSRF value
- * (MMCSRF cookie). No Authorization header is sent. */
-enum cb_err mm_login(const struct mm_ctx *m, const char *user_id, const char *password,
-    const char *user_agent, struct mm_session *out, struct mm_result *res) CB_WUR;
+/* POST /users/login with X-Requested-With and the user's User-Agent: the
+ * user named by `by` (its login_id: the email or the username; or its
+ * id), and the password; fills the session token (Token header) and the
+ * CSRF value (MMCSRF cookie). No Authorization header is sent. A 429 is
+ * CB_MM_ERROR with res->status 429 and res->retry_after. */
+enum cb_err mm_login(const struct mm_ctx *m, enum mm_login_by by, const struct mm_user *u,
+    const char *password, const char *user_agent, struct mm_session *out,
+    struct mm_result *res) CB_WUR;
 
 /* GET /users/me with the bot token: Mattermost answers and the token is
  * still valid (what /auth/ready reports). */

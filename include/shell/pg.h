@@ -55,7 +55,7 @@ struct pg *pg_new(const char *dsn, const struct pg_conf *conf, struct metrics *m
 void pg_free(struct pg *pg);
 
 /* Makes the connection if it is not up, sets it up and prepares the
- * statements. CB_OK or conf->unavailable. */
+ * statements. CB_OK, conf->unavailable, or the check's own failure. */
 enum cb_err pg_ensure(struct pg *pg) CB_WUR;
 
 /* An operation on a ready connection: CB_OK, or a failure (the caller of

@@ -23,7 +23,7 @@ struct attempt;
 struct metrics;
 struct store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* A store for dsn (not yet connected), or NULL on allocation failure.
  * metrics may be NULL. */
@@ -41,6 +41,10 @@ struct link {
 	char teams_joined[CB_TEAM_LIST_MAX + 1];	/* of those, the teams that exist */
 	int64_t teams_checked_at;	/* epoch seconds, 0 = never */
 	bool password_set;		/* login mode: derived password in place */
+	int password_version;		/* of the derived password (password.h) */
+	char mm_email[CB_EMAIL_MAX + 1];	/* the account's, as last seen */
+	char mm_username[CB_MM_USERNAME_MAX + 1];
+	char profile_hash[CB_PROFILE_HASH_LEN + 1];	/* of what the bridge last wrote */
 };
 
 /* The click's store round trip: BEGIN; the single-use claim of (iss,
@@ -66,17 +70,24 @@ void store_fail(struct store *s);
 /* Ends a click that must leave no trace (confirmation asked first). */
 void store_abort(struct store *s);
 
-/* Writes the contact's link. CB_LINK_CONFLICT if another contact is
- * linked to mm_user_id (the transaction is then aborted). */
-enum cb_err store_link_put(struct store *s, const char *sub, const char *mm_user_id,
-    const char *how, bool password_set) CB_WUR;
+/* Writes the contact's link from l (mm_user_id, how, password_set,
+ * password_version, mm_email, mm_username; the team state and the profile
+ * hash start empty). CB_LINK_CONFLICT if another contact is linked to
+ * mm_user_id (the transaction is then aborted). */
+enum cb_err store_link_put(struct store *s, const char *sub, const struct link *l) CB_WUR;
 /* *other: a contact other than sub is linked to mm_user_id. */
 enum cb_err store_link_owned_by_other(struct store *s, const char *mm_user_id, const char *sub,
     bool *other) CB_WUR;
 enum cb_err store_link_delete(struct store *s, const char *sub) CB_WUR;
 enum cb_err store_link_teams(struct store *s, const char *sub, const char *key,
     const char *joined) CB_WUR;
-enum cb_err store_link_password(struct store *s, const char *sub) CB_WUR;
+/* The derived password of this version is in place. */
+enum cb_err store_link_password(struct store *s, const char *sub, int version) CB_WUR;
+/* The account's email and username as last seen in Mattermost. */
+enum cb_err store_link_account(struct store *s, const char *sub, const char *email,
+    const char *username) CB_WUR;
+/* The hash of the profile the bridge last wrote to Mattermost. */
+enum cb_err store_link_profile(struct store *s, const char *sub, const char *hash) CB_WUR;
 
 /* The pseudonym of a contact in log lines and audit rows: the first bytes
  * of HMAC-SHA256 under a key kept in the store (made by migrate), in hex;

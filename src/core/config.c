@@ -107,6 +107,8 @@ static const struct key keys[] = {
 	{S_MATTERMOST, "password_hash_iterations", K_UINT, F(password_hash_iterations), 1000,
 	    10000000, NULL},
 	{S_MATTERMOST, "guests", K_ENUM, F(guests), 0, 0, guest_policies},
+	{S_MATTERMOST, "login_concurrency", K_UINT, F(login_concurrency), 1, 64, NULL},
+	{S_MATTERMOST, "login_queue_ms", K_UINT, F(login_queue_ms), 0, 60000, NULL},
 	{S_STORE, "database", K_DSN, F(store_database), 0, 0, NULL},
 	{S_STORE, "audit_retention_days", K_UINT, F(audit_retention_days), 0, 36500, NULL},
 	{S_SSO, "origin", K_HTTP_URL, F(sso_origin), 0, 0, NULL},
@@ -159,6 +161,8 @@ set_defaults(struct config *c)
 	c->connect_timeout_ms = 2000;
 	c->timeout_ms = 5000;
 	c->password_hash_iterations = 600000;
+	c->login_concurrency = 2;
+	c->login_queue_ms = 3000;
 	(void)str_set(c->sso_scope, sizeof(c->sso_scope), "chat");
 	c->sso_state_seconds = 300;
 }

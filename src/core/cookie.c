@@ -63,9 +63,12 @@ cookie_build(char *out, size_t cap, const char *name, const char *value, bool ht
 	    (has_domain && !domain_ok(p->domain)) || p->max_age < 0)
 		return CB_EINTERNAL;
 	timefmt_http(p->now + p->max_age, date);
-	n = snprintf(out, cap, "%s=%s; Path=%s%s%s; Expires=%s; Max-Age=%lld%s%s; SameSite=Lax",
+	/* SameSite=None needs Secure (browsers drop it otherwise); Mattermost
+	 * sends it only then too. */
+	n = snprintf(out, cap, "%s=%s; Path=%s%s%s; Expires=%s; Max-Age=%lld%s%s; SameSite=%s",
 	    name, value, p->path, has_domain ? "; Domain=" : "", has_domain ? p->domain : "",
-	    date, (long long)p->max_age, httponly ? "; HttpOnly" : "", p->secure ? "; Secure" : "");
+	    date, (long long)p->max_age, httponly ? "; HttpOnly" : "", p->secure ? "; Secure" : "",
+	    p->embedded && p->secure ? "None" : "Lax");
 	if (n < 0 || (size_t)n >= cap) {
 		out[0] = '\0';
 		return CB_ETOOBIG;
@@ -84,6 +87,14 @@ cookie_session(struct session_cookies *out, const char *token, const char *user_
 	    (e = cookie_build(out->csrf, sizeof(out->csrf), "MMCSRF", csrf, false, p)) != CB_OK)
 		sodium_memzero(out, sizeof(*out));
 	return e;
+}
+
+bool
+cookie_embedded(const char *header)
+{
+	char v[8];
+
+	return cookie_get(header, "MMEMBED", v, sizeof(v)) == 1 && strcmp(v, "1") == 0;
 }
 
 const char *
@@ -108,6 +119,7 @@ cookie_sso_state(char *out, size_t cap, const char *value, bool https, const cha
 	p.path = path;
 	p.domain = NULL;
 	p.secure = https;
+	p.embedded = false;
 	p.max_age = max_age;
 	p.now = now;
 	return cookie_build(out, cap, cookie_sso_state_name(https), value, true, &p);

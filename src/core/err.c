@@ -74,7 +74,12 @@ static const struct err_row rows[CB_ERR_COUNT] = {
 	[CB_MM_ERROR] = {"mm_error", 502, "Mattermost answered with an error"},
 	[CB_MM_UNREACHABLE] = {"mm_unreachable", 502, "Mattermost unreachable"},
 	[CB_MM_TIMEOUT] = {"mm_timeout", 504, "Mattermost timed out"},
+	[CB_MM_BUSY] = {"mm_busy", 503, "Mattermost's logins are busy (queue full or rate limit); try again"},
+	[CB_MM_LOGIN_DISABLED] = {"login_unavailable", 503,
+	    "Mattermost allows no password sign-in (EnableSignInWithEmail and ...Username off, 11.3+)"},
 	[CB_MMDB_UNAVAILABLE] = {"mmdb_unavailable", 502, "Mattermost's database unavailable"},
+	[CB_MMDB_SCHEMA] = {"mmdb_schema", 503,
+	    "Mattermost's sessions or users table differs from what the bridge knows"},
 	[CB_STORE_UNAVAILABLE] = {"store_unavailable", 503, "bridge store (PostgreSQL) unavailable"},
 };
 

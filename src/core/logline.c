@@ -78,6 +78,8 @@ logline_attempt(struct buf *b, const struct attempt *a, enum log_format f)
 		field_num(b, f, "user_created", 1);
 	if (a->teams_added)
 		field_num(b, f, "teams_added", a->teams_added);
+	if (a->profile_synced)
+		field_num(b, f, "profile_synced", 1);
 	if (a->r_ignored)
 		field_num(b, f, "r_ignored", 1);
 	field_num(b, f, "latency_us", (long long)a->latency_us);

@@ -33,6 +33,7 @@ _Static_assert(MD_COUNT * 2 <= 7, "dependency bits overlap READY_SEEN");
 struct metrics {
 	atomic_uint_fast64_t attempts[CB_ERR_COUNT];
 	atomic_uint_fast64_t reloads_ok, reloads_failed;
+	atomic_uint_fast64_t counters[MC_COUNT];
 	atomic_uint_fast64_t ready;
 	struct hist h[MH_COUNT];
 };
@@ -41,6 +42,14 @@ static const char *const dep_names[MD_COUNT] = {
 	[MD_STORE] = "store",
 	[MD_MM] = "mattermost",
 	[MD_MMDB] = "mattermost_database",
+};
+
+static const struct {
+	const char *name;
+	const char *help;
+} counter_names[MC_COUNT] = {
+	[MC_LOGIN_THROTTLED] = {"chat_bridge_mattermost_login_throttled_total",
+	    "Logins Mattermost answered 429 (its login rate limit, 5/s per address from 11.3)."},
 };
 
 static const struct {
@@ -93,6 +102,13 @@ metrics_observe(struct metrics *m, enum metric_hist h, uint64_t us)
 	atomic_fetch_add_explicit(&x->bucket[i], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&x->sum_us, us, memory_order_relaxed);
 	atomic_fetch_add_explicit(&x->count, 1, memory_order_relaxed);
+}
+
+void
+metrics_count(struct metrics *m, enum metric_counter c)
+{
+	if ((unsigned)c < MC_COUNT)
+		atomic_fetch_add_explicit(&m->counters[c], 1, memory_order_relaxed);
 }
 
 void
@@ -172,6 +188,10 @@ metrics_render(struct metrics *m, struct buf *b)
 	    "chat_bridge_config_reloads_total{result=\"ok\"} %llu\n"
 	    "chat_bridge_config_reloads_total{result=\"failed\"} %llu\n",
 	    (unsigned long long)load(&m->reloads_ok), (unsigned long long)load(&m->reloads_failed));
+	for (k = 0; k < MC_COUNT; k++)
+		buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", counter_names[k].name,
+		    counter_names[k].help, counter_names[k].name, counter_names[k].name,
+		    (unsigned long long)load(&m->counters[k]));
 	render_state(m, b);
 	for (k = 0; k < MH_COUNT; k++) {
 		struct hist *x = &m->h[k];

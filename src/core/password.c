@@ -2,7 +2,9 @@
  * password.c - derived login passwords and their PBKDF2 PHC hash
  * (see password.h).
  */
+#include <crypt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -10,28 +12,103 @@
 #include "password.h"
 #include "util.h"
 
-#define PASSWORD_CONTEXT "openthc-chat-bridge/v1/"
+#define CONTEXT_V1 "openthc-chat-bridge/v1/"
+#define CONTEXT_V2 "openthc-chat-bridge/v2/"
+#define PREFIX "Ob1!"	/* upper, lower, digit, symbol: any policy's classes */
 
 enum cb_err
 password_derive(const unsigned char *secret, size_t secret_len, const char *sub,
-    char out[PASSWORD_LEN + 1])
+    enum password_version v, char out[CB_PASSWORD_MAX + 1])
 {
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	crypto_auth_hmacsha256_state st;
-	enum cb_err e;
+	unsigned char mac[crypto_auth_hmacsha512_BYTES];
+	char b64[CB_B64_LEN(crypto_auth_hmacsha512_BYTES) + 1];
+	enum cb_err e = CB_OK;
 
+	out[0] = '\0';
 	if (secret == NULL || secret_len == 0)
 		return CB_ECONFIG;
-	crypto_auth_hmacsha256_init(&st, secret, secret_len);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)PASSWORD_CONTEXT,
-	    sizeof(PASSWORD_CONTEXT) - 1);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)sub, strlen(sub));
-	crypto_auth_hmacsha256_final(&st, mac);
-	memcpy(out, "Ob1!", 4);
-	e = b64url_encode(mac, sizeof(mac), out + 4, PASSWORD_LEN + 1 - 4);
-	sodium_memzero(&st, sizeof(st));
+	memcpy(out, PREFIX, 4);
+	if (v == PASSWORD_V1) {
+		crypto_auth_hmacsha256_state st;
+
+		crypto_auth_hmacsha256_init(&st, secret, secret_len);
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)CONTEXT_V1,
+		    sizeof(CONTEXT_V1) - 1);
+		crypto_auth_hmacsha256_update(&st, (const unsigned char *)sub, strlen(sub));
+		crypto_auth_hmacsha256_final(&st, mac);
+		sodium_memzero(&st, sizeof(st));
+		e = b64url_encode(mac, crypto_auth_hmacsha256_BYTES, out + 4, CB_PASSWORD_MAX + 1 - 4);
+	} else if (v == PASSWORD_V2) {
+		crypto_auth_hmacsha512_state st;
+
+		crypto_auth_hmacsha512_init(&st, secret, secret_len);
+		crypto_auth_hmacsha512_update(&st, (const unsigned char *)CONTEXT_V2,
+		    sizeof(CONTEXT_V2) - 1);
+		crypto_auth_hmacsha512_update(&st, (const unsigned char *)sub, strlen(sub));
+		crypto_auth_hmacsha512_final(&st, mac);
+		sodium_memzero(&st, sizeof(st));
+		if ((e = b64url_encode(mac, sizeof(mac), b64, sizeof(b64))) == CB_OK) {
+			memcpy(out + 4, b64, PASSWORD_V2_LEN - 4);
+			out[PASSWORD_V2_LEN] = '\0';
+		}
+	} else {
+		e = CB_EINTERNAL;
+	}
 	sodium_memzero(mac, sizeof(mac));
+	sodium_memzero(b64, sizeof(b64));
+	if (e != CB_OK)
+		sodium_memzero(out, CB_PASSWORD_MAX + 1);
 	return e;
+}
+
+enum cb_err
+password_bcrypt_salted(const char *pw, unsigned cost, const unsigned char salt[16],
+    char out[PASSWORD_PHC_MAX])
+{
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data *cd;
+	enum cb_err e = CB_EINTERNAL;
+
+	out[0] = '\0';
+	if (strlen(pw) == 0 || strlen(pw) > CB_PASSWORD_MAX)
+		return CB_EINTERNAL;
+	if (crypt_gensalt_rn("$2b$", cost, (const char *)salt, 16, setting, sizeof(setting)) == NULL)
+		return CB_EINTERNAL;
+	if ((cd = calloc(1, sizeof(*cd))) == NULL)
+		return CB_ENOMEM;
+	if (crypt_rn(pw, setting, cd, sizeof(*cd)) != NULL && cd->output[0] == '$' &&
+	    str_set(out, PASSWORD_PHC_MAX, cd->output) == CB_OK)
+		e = CB_OK;
+	sodium_memzero(cd, sizeof(*cd));
+	free(cd);
+	return e;
+}
+
+enum cb_err
+password_bcrypt(const char *pw, char out[PASSWORD_PHC_MAX])
+{
+	unsigned char salt[16];
+	enum cb_err e;
+
+	randombytes_buf(salt, sizeof(salt));
+	e = password_bcrypt_salted(pw, PASSWORD_BCRYPT_COST, salt, out);
+	sodium_memzero(salt, sizeof(salt));
+	return e;
+}
+
+bool
+password_bcrypt_check(const char *pw, const char *hash)
+{
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	bool ok;
+
+	if (cd == NULL)
+		return false;
+	ok = crypt_rn(pw, hash, cd, sizeof(*cd)) != NULL && cd->output[0] == '$' &&
+	    strlen(cd->output) == strlen(hash) && sodium_memcmp(cd->output, hash, strlen(hash)) == 0;
+	sodium_memzero(cd, sizeof(*cd));
+	free(cd);
+	return ok;
 }
 
 void

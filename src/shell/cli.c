@@ -21,6 +21,7 @@
 #include "config.h"
 #include "identity.h"
 #include "mint.h"
+#include "probe.h"
 #include "server.h"
 #include "store.h"
 #include "teams_sync.h"
@@ -34,7 +35,7 @@ struct opts {
 	const char *com_name, *lic, *cre, *reg, *ttl, *iat, *jti, *hs256_secret_file, *count;
 	const char *teams[CB_TOKEN_TEAMS_MAX];
 	size_t n_teams;
-	int dry_run, help;
+	int dry_run, help, offline;
 	const char *pos[4];
 	size_t npos;
 };
@@ -50,6 +51,8 @@ struct optdef {
 static const struct optdef serve_opts[] = {
 	{"config", O(config), 0}, {"listen", O(listen), 0}, {NULL, 0, 0}};
 static const struct optdef config_opts[] = {{"config", O(config), 0}, {NULL, 0, 0}};
+static const struct optdef check_opts[] = {
+	{"config", O(config), 0}, {"offline", O(offline), 1}, {NULL, 0, 0}};
 static const struct optdef keygen_opts[] = {{"seed-file", O(seed_file), 0}, {NULL, 0, 0}};
 static const struct optdef verify_opts[] = {
 	{"config", O(config), 0}, {"now", O(now), 0}, {NULL, 0, 0}};
@@ -90,10 +93,14 @@ static const char usage_serve[] =
     "SIGTERM finishes requests in flight and exits 0; SIGHUP reloads the configuration.\n";
 
 static const char usage_check[] =
-    "usage: chat-bridge check-config [--config FILE]\n"
+    "usage: chat-bridge check-config [--config FILE] [--offline]\n"
     "\n"
     "Reads the configuration and every secret file it names, and reports the first error as\n"
-    "FILE:LINE: reason. Exit status 0 if valid, 1 if not.\n";
+    "FILE:LINE: reason. Then, unless --offline, asks Mattermost for its published client\n"
+    "configuration (version, sign-in settings) and, in database mode, checks its tables: a\n"
+    "Mattermost where no click could succeed (login mode with both password sign-in settings\n"
+    "off on 11.3+, or a sessions table the bridge does not know) is an error; one that cannot\n"
+    "be reached now is only a warning. Exit status 0 if valid, 1 if not.\n";
 
 static const char usage_migrate[] =
     "usage: chat-bridge migrate [--config FILE]\n"
@@ -243,7 +250,7 @@ cmd_check_config(int argc, char **argv)
 	struct config *c;
 	int rc;
 
-	if ((rc = parse(argc, argv, config_opts, usage_check, &o)) != 0)
+	if ((rc = parse(argc, argv, check_opts, usage_check, &o)) != 0)
 		return rc;
 	if (o.help) {
 		fputs(usage_check, stdout);
@@ -257,6 +264,23 @@ cmd_check_config(int argc, char **argv)
 	    check_dsn("[mattermost] database", c->mm_database) != 0) {
 		config_free(c);
 		return EXIT_REFUSED;
+	}
+	if (!o.offline) {
+		char msg[768];
+
+		switch (probe_mattermost(c, true, NULL, NULL, msg, sizeof(msg))) {
+		case CB_OK:
+			printf("mattermost: %s\n", msg);
+			break;
+		case CB_MM_LOGIN_DISABLED:
+		case CB_MMDB_SCHEMA:
+			fprintf(stderr, "%s: every sign-in would be refused: %s\n", c->path, msg);
+			config_free(c);
+			return EXIT_REFUSED;
+		default:
+			fprintf(stderr, "warning: %s (not checked)\n", msg);
+			break;
+		}
 	}
 	printf("%s: OK (site %s, session mode %s, %zu issuer%s, %zu team%s, %s)\n", c->path,
 	    c->site_url, c->session_mode == SESSION_LOGIN ? "login" : "database", c->issuers.n,

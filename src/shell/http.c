@@ -94,6 +94,8 @@ on_header(char *p, size_t size, size_t n, void *ud)
 		copy_value(colon + 1, len - hl - 1, c->resp->header, sizeof(c->resp->header));
 	else if (hl == 11 && strncasecmp(p, "Retry-After", 11) == 0)
 		copy_value(colon + 1, len - hl - 1, c->resp->retry_after, sizeof(c->resp->retry_after));
+	else if (hl == 12 && strncasecmp(p, "X-Version-Id", 12) == 0)
+		copy_value(colon + 1, len - hl - 1, c->resp->version, sizeof(c->resp->version));
 	else if (c->req->capture_cookie != NULL && hl == 10 && strncasecmp(p, "Set-Cookie", 10) == 0) {
 		const char *v = colon + 1, *end = p + len, *semi;
 		size_t cn = strlen(c->req->capture_cookie);

@@ -1,7 +1,9 @@
 /*
  * mm.c - Mattermost REST API v4 client (see mm.h).
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -10,6 +12,7 @@
 #include "buf.h"
 #include "config.h"
 #include "http.h"
+#include "log.h"
 #include "metrics.h"
 #include "mm.h"
 #include "mmid.h"
@@ -24,6 +27,71 @@ struct call {
 	const char *user_agent;
 	struct mm_session *session;
 };
+
+struct mm_server_cache {
+	pthread_mutex_t mu;
+	struct mm_server s;
+	char described[192];	/* mm_server_describe of what was last logged */
+};
+
+struct mm_server_cache *
+mm_server_cache_new(void)
+{
+	struct mm_server_cache *sc = calloc(1, sizeof(*sc));
+
+	if (sc != NULL && pthread_mutex_init(&sc->mu, NULL) != 0) {
+		free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+void
+mm_server_cache_free(struct mm_server_cache *sc)
+{
+	if (sc == NULL)
+		return;
+	pthread_mutex_destroy(&sc->mu);
+	free(sc);
+}
+
+void
+mm_server_relog(struct mm_server_cache *sc)
+{
+	pthread_mutex_lock(&sc->mu);
+	sc->described[0] = '\0';
+	pthread_mutex_unlock(&sc->mu);
+}
+
+void
+mm_server_get(struct mm_server_cache *sc, struct mm_server *out)
+{
+	pthread_mutex_lock(&sc->mu);
+	*out = sc->s;
+	pthread_mutex_unlock(&sc->mu);
+}
+
+/* Notes the version of an answer's X-Version-Id. */
+static void
+note_version(const struct mm_ctx *m, const char *x)
+{
+	struct mm_server v;
+
+	if (m->server == NULL || x[0] == '\0')
+		return;
+	memset(&v, 0, sizeof(v));
+	if (!mm_server_parse_version(x, &v))
+		return;
+	pthread_mutex_lock(&m->server->mu);
+	m->server->s.major = v.major;
+	m->server->s.minor = v.minor;
+	m->server->s.patch = v.patch;
+	if (v.licence_known) {
+		m->server->s.licensed = v.licensed;
+		m->server->s.licence_known = true;
+	}
+	pthread_mutex_unlock(&m->server->mu);
+}
 
 /* Copies the AppError id of an error body into res->error_id. */
 static void
@@ -52,6 +120,7 @@ call(const struct mm_ctx *m, const struct call *c, json_t **out, struct mm_resul
 		*out = NULL;
 	res->status = 0;
 	res->error_id[0] = '\0';
+	res->retry_after = 0;
 	if (snprintf(url, sizeof(url), "%s/api/v4%s", cfg->mm_url, c->path) >= (int)sizeof(url))
 		return CB_ETOOBIG;
 	memset(&r, 0, sizeof(r));
@@ -94,6 +163,13 @@ call(const struct mm_ctx *m, const struct call *c, json_t **out, struct mm_resul
 	if (e != CB_OK)
 		goto out;
 	res->status = resp.status;
+	note_version(m, resp.version);
+	if (resp.status == 429) {
+		uint64_t ra = 0;
+
+		res->retry_after = parse_u64(resp.retry_after, strlen(resp.retry_after), 3600, &ra) ==
+		    CB_OK ? (unsigned)ra : 1;
+	}
 	if (resp.status == 200 || resp.status == 201) {
 		if (out != NULL && (*out = json_loadb(buf_str(&resp.body), resp.body.len, 0, NULL)) == NULL)
 			e = CB_MM_ERROR;
@@ -231,6 +307,36 @@ mm_user_create(const struct mm_ctx *m, const struct mm_new_user *nu, struct mm_u
 }
 
 enum cb_err
+mm_user_patch(const struct mm_ctx *m, const char *id, const struct mm_user_patch *p,
+    struct mm_user *out, struct mm_result *res)
+{
+	char path[64];
+	json_t *b = json_object();
+	struct call c = {"PUT", path, b, true, NULL, NULL};
+	enum cb_err e;
+	int rc = 0;
+
+	if (b == NULL)
+		return CB_ENOMEM;
+	if (p->first_name != NULL)
+		rc |= json_object_set_new(b, "first_name", json_string(p->first_name));
+	if (p->last_name != NULL)
+		rc |= json_object_set_new(b, "last_name", json_string(p->last_name));
+	if (p->position != NULL)
+		rc |= json_object_set_new(b, "position", json_string(p->position));
+	if (p->email != NULL)
+		rc |= json_object_set_new(b, "email", json_string(p->email));
+	if (rc != 0 || !mmid_valid(id, strlen(id))) {
+		json_decref(b);
+		return rc != 0 ? CB_ENOMEM : CB_EINTERNAL;
+	}
+	(void)snprintf(path, sizeof(path), "/users/%s/patch", id);
+	e = user_call(m, &c, out, res);
+	json_decref(b);
+	return e;
+}
+
+enum cb_err
 mm_user_revoke_sessions(const struct mm_ctx *m, const char *id, struct mm_result *res)
 {
 	char path[64];
@@ -282,15 +388,27 @@ id_call(const struct mm_ctx *m, const struct call *c, char id[CB_MMID_LEN + 1], 
 
 enum cb_err
 mm_team_by_name(const struct mm_ctx *m, const char *name, char id[CB_MMID_LEN + 1],
-    struct mm_result *res)
+    bool *archived, struct mm_result *res)
 {
 	char path[128];
 	struct call c = {"GET", path, NULL, true, NULL, NULL};
+	const json_t *d;
+	json_t *j = NULL;
+	enum cb_err e;
 
+	*archived = false;
 	if (!is_team_name(name, strlen(name)))
 		return CB_EINTERNAL;
 	(void)snprintf(path, sizeof(path), "/teams/name/%s", name);
-	return id_call(m, &c, id, res);
+	if ((e = call(m, &c, &j, res)) == CB_OK) {
+		copy_str(j, "id", id, CB_MMID_LEN + 1);
+		if (!mmid_valid(id, strlen(id)))
+			e = CB_MM_ERROR;
+		d = json_object_get(j, "delete_at");
+		*archived = json_is_integer(d) && json_integer_value(d) != 0;
+	}
+	json_decref(j);
+	return e;
 }
 
 enum cb_err
@@ -373,10 +491,24 @@ mm_channel_add_member(const struct mm_ctx *m, const char *channel_id, const char
 }
 
 enum cb_err
-mm_login(const struct mm_ctx *m, const char *user_id, const char *password, const char *user_agent,
-    struct mm_session *out, struct mm_result *res)
+mm_login(const struct mm_ctx *m, enum mm_login_by by, const struct mm_user *u, const char *password,
+    const char *user_agent, struct mm_session *out, struct mm_result *res)
 {
-	json_t *b = json_pack("{s:s, s:s}", "id", user_id, "password", password);
+	json_t *b;
+
+	switch (by) {
+	case MM_LOGIN_BY_EMAIL:
+		b = json_pack("{s:s, s:s}", "login_id", u->email, "password", password);
+		break;
+	case MM_LOGIN_BY_USERNAME:
+		b = json_pack("{s:s, s:s}", "login_id", u->username, "password", password);
+		break;
+	case MM_LOGIN_BY_ID:
+		b = json_pack("{s:s, s:s}", "id", u->id, "password", password);
+		break;
+	default:
+		return CB_EINTERNAL;
+	}
 	struct call c = {"POST", "/users/login", b, false, user_agent, out};
 	enum cb_err e;
 
@@ -386,6 +518,67 @@ mm_login(const struct mm_ctx *m, const char *user_id, const char *password, cons
 	e = call(m, &c, NULL, res);
 	wipe_member(b, "password");
 	json_decref(b);
+	return e;
+}
+
+enum cb_err
+mm_client_config(const struct mm_ctx *m, struct mm_server *out, struct mm_result *res)
+{
+	struct call c = {"GET", "/config/client?format=old", NULL, false, NULL, NULL};
+	char desc[sizeof(m->server->described)];
+	json_t *j = NULL;
+	bool changed;
+	enum cb_err e;
+
+	memset(out, 0, sizeof(*out));
+	if ((e = call(m, &c, &j, res)) == CB_OK) {
+		if (!json_is_object(j)) {
+			e = CB_MM_ERROR;
+		} else {
+			/* Strings "true"/"false"; an absent flag keeps Mattermost's
+			 * default (sign-in with email and username on, MFA off). */
+			const char *se = json_string_value(json_object_get(j, "EnableSignInWithEmail"));
+			const char *su = json_string_value(json_object_get(j, "EnableSignInWithUsername"));
+			const char *mfa = json_string_value(json_object_get(j,
+			    "EnableMultifactorAuthentication"));
+			const char *v = json_string_value(json_object_get(j, "Version"));
+			const char *g = json_string_value(json_object_get(j, "EnableGuestAccounts"));
+
+			out->known = true;
+			out->guest_accounts = g != NULL && strcmp(g, "true") == 0;
+			out->sign_in_email = se == NULL || strcmp(se, "true") == 0;
+			out->sign_in_username = su == NULL || strcmp(su, "true") == 0;
+			out->mfa = mfa != NULL && strcmp(mfa, "true") == 0;
+			if (v != NULL)
+				(void)mm_server_parse_version(v, out);
+		}
+	}
+	json_decref(j);
+	if (e == CB_OK && m->server != NULL) {
+		pthread_mutex_lock(&m->server->mu);
+		if (out->major == 0) {	/* keep what X-Version-Id said */
+			out->major = m->server->s.major;
+			out->minor = m->server->s.minor;
+			out->patch = m->server->s.patch;
+		}
+		out->licensed = m->server->s.licensed;	/* only X-Version-Id tells */
+		out->licence_known = m->server->s.licence_known;
+		m->server->s = *out;
+		mm_server_describe(out, desc, sizeof(desc));
+		changed = strcmp(desc, m->server->described) != 0;
+		if (changed)
+			(void)str_set(m->server->described, sizeof(m->server->described), desc);
+		pthread_mutex_unlock(&m->server->mu);
+		/* Whoever read it (start-up, reload, /auth/ready, the periodic
+		 * refresh, a click) says what changed. */
+		if (changed && m->cfg->session_mode == SESSION_LOGIN &&
+		    mm_server_login_by(out) == MM_LOGIN_IMPOSSIBLE)
+			log_msg(LOG_ERROR, "mattermost: %s: every sign-in will be refused until "
+			    "EmailSettings.EnableSignInWithEmail or EnableSignInWithUsername is on "
+			    "(or session mode is \"database\")", desc);
+		else if (changed)
+			log_msg(LOG_INFO, "mattermost: %s", desc);
+	}
 	return e;
 }
 

@@ -134,6 +134,7 @@ pg_ensure(struct pg *pg)
 	const struct pg_conf *cf = pg->conf;
 	PGresult *r;
 	size_t i;
+	enum cb_err e;
 
 	if (pg->ready && PQstatus(pg->conn) == CONNECTION_OK) {
 		if (pg->pending > 0)
@@ -158,9 +159,9 @@ pg_ensure(struct pg *pg)
 		}
 		PQclear(r);
 	}
-	if (cf->check != NULL && cf->check(pg, pg->conn, pg->owner) != CB_OK) {
+	if (cf->check != NULL && (e = cf->check(pg, pg->conn, pg->owner)) != CB_OK) {
 		pg_drop(pg);
-		return cf->unavailable;
+		return e;
 	}
 	for (i = 0; i < cf->n_stmts; i++) {
 		r = PQprepare(pg->conn, cf->stmts[i].name, cf->stmts[i].sql, cf->stmts[i].nparams, NULL);
@@ -185,8 +186,8 @@ pg_run(struct pg *pg, const char *what, pg_op op, void *arg)
 	for (attempt = 0; attempt < 2; attempt++) {
 		bool in_tx;
 
-		if (pg_ensure(pg) != CB_OK)
-			return pg->conf->unavailable;
+		if ((e = pg_ensure(pg)) != CB_OK)
+			return e;
 		in_tx = PQtransactionStatus(pg->conn) != PQTRANS_IDLE;
 		pg->sqlstate[0] = '\0';
 		if ((e = op(pg, pg->conn, arg)) == CB_OK)

@@ -3,6 +3,7 @@
  */
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,10 @@ struct ready_cache {
 	pthread_mutex_t mu;	/* held while checking: one check at a time */
 	int64_t checked_ms;	/* 0 = never */
 	enum cb_err store, mm, mmdb;
+	enum cb_err login;	/* login mode: can a password sign-in work at all */
 	bool has_mmdb;
+	char mm_server[128];	/* mm_server_describe */
+	char mmdb_problem[160];
 };
 
 struct ready_cache *
@@ -54,11 +58,15 @@ is_loopback(const char *addr)
 	    strncmp(addr, "::ffff:127.", 11) == 0;
 }
 
-/* Checks the dependencies into rc unless its result is fresh. */
+/* Checks the dependencies into rc unless its result is fresh: the store,
+ * Mattermost (its client configuration, and the bot token accepted), in
+ * login mode whether password sign-in can work there, and Mattermost's
+ * database (its tables as the bridge knows them) when configured. */
 static void
 check(const struct handler_ctx *h, const struct request *rq, struct ready_cache *rc)
 {
-	struct mm_ctx m = {h->cfg, h->http, h->metrics, NULL};
+	struct mm_ctx m = {h->cfg, h->http, h->metrics, NULL, h->mmserver};
+	struct mm_server info;
 	struct mm_result res;
 	int64_t now = clock_now_ms();
 
@@ -67,11 +75,28 @@ check(const struct handler_ctx *h, const struct request *rq, struct ready_cache 
 		return;
 	memset(&res, 0, sizeof(res));
 	rc->store = store_ping(h->store);
-	rc->mm = mm_ping(&m, &res);
+	rc->mm = mm_client_config(&m, &info, &res);
+	if (rc->mm == CB_OK)
+		rc->mm = mm_ping(&m, &res);
+	mm_server_get(h->mmserver, &info);
+	mm_server_describe(&info, rc->mm_server, sizeof(rc->mm_server));
+	rc->login = h->cfg->session_mode == SESSION_LOGIN && info.known &&
+	    mm_server_login_by(&info) == MM_LOGIN_IMPOSSIBLE ? CB_MM_LOGIN_DISABLED : CB_OK;
 	rc->has_mmdb = h->mmdb != NULL;
 	rc->mmdb = rc->has_mmdb ? mmdb_ping(h->mmdb) : CB_OK;
+	(void)snprintf(rc->mmdb_problem, sizeof(rc->mmdb_problem), "%s",
+	    rc->has_mmdb ? mmdb_problem(h->mmdb) : "");
 	rc->checked_ms = clock_now_ms();
 	metrics_ready(h->metrics, rc->store, rc->mm, rc->has_mmdb ? &rc->mmdb : NULL, rq->now);
+}
+
+/* Appends "key":"text" (text JSON-escaped). */
+static void
+json_field(struct buf *b, const char *key, const char *text)
+{
+	buf_printf(b, ",\"%s\":\"", key);
+	buf_add_json(b, text, strlen(text));
+	buf_addc(b, '"');
 }
 
 enum cb_err
@@ -89,15 +114,21 @@ ready_handle(const struct handler_ctx *h, const struct request *rq, struct respo
 	}
 	pthread_mutex_lock(&rc->mu);
 	check(h, rq, rc);
-	ready = rc->store == CB_OK && rc->mm == CB_OK && rc->mmdb == CB_OK;
+	ready = rc->store == CB_OK && rc->mm == CB_OK && rc->mmdb == CB_OK && rc->login == CB_OK;
 	rs->status = ready ? 200 : 503;
 	rs->content_type = "application/json";
 	buf_printf(&rs->body, "{\"ready\":%s", ready ? "true" : "false");
 	if (local) {
 		buf_printf(&rs->body, ",\"store\":\"%s\",\"mattermost\":\"%s\"", cb_err_reason(rc->store),
 		    cb_err_reason(rc->mm));
-		if (rc->has_mmdb)
+		json_field(&rs->body, "mattermost_server", rc->mm_server);
+		if (h->cfg->session_mode == SESSION_LOGIN)
+			buf_printf(&rs->body, ",\"login\":\"%s\"", cb_err_reason(rc->login));
+		if (rc->has_mmdb) {
 			buf_printf(&rs->body, ",\"mattermost_database\":\"%s\"", cb_err_reason(rc->mmdb));
+			if (rc->mmdb_problem[0] != '\0')
+				json_field(&rs->body, "mattermost_database_problem", rc->mmdb_problem);
+		}
 	}
 	pthread_mutex_unlock(&rc->mu);
 	buf_adds(&rs->body, "}\n");

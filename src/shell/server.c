@@ -34,8 +34,11 @@
 #include "http.h"
 #include "listen.h"
 #include "log.h"
+#include "loginq.h"
 #include "metrics.h"
+#include "mm.h"
 #include "mmdb.h"
+#include "probe.h"
 #include "ratelimit.h"
 #include "ready.h"
 #include "request.h"
@@ -67,6 +70,7 @@ struct worker {
 	struct mmdb *mmdb;
 	char store_dsn[CB_DSN_MAX];
 	char mmdb_dsn[CB_DSN_MAX];
+	bool mmdb_sessions;	/* w->mmdb was made for database mode */
 	int64_t last_purge;
 	/* per request */
 	struct request rq;
@@ -86,6 +90,9 @@ struct server {
 	struct ratelimit *rl;
 	struct teamcache *teams;
 	struct ready_cache *ready;
+	struct mm_server_cache *mmserver;
+	struct loginq *loginq;
+	char probe_msg[768];	/* what the last probe said */
 	atomic_bool stopping;
 	size_t nworkers;
 	struct worker *workers;
@@ -147,9 +154,11 @@ worker_resources(struct worker *w, const struct config *c)
 		mmdb_free(w->mmdb);
 		w->mmdb = NULL;
 		w->mmdb_dsn[0] = '\0';
-	} else if (w->mmdb == NULL || strcmp(w->mmdb_dsn, c->mm_database) != 0) {
+	} else if (w->mmdb == NULL || strcmp(w->mmdb_dsn, c->mm_database) != 0 ||
+	    w->mmdb_sessions != (c->session_mode == SESSION_DATABASE)) {
 		mmdb_free(w->mmdb);
-		w->mmdb = mmdb_new(c->mm_database, w->srv->metrics);
+		w->mmdb_sessions = c->session_mode == SESSION_DATABASE;
+		w->mmdb = mmdb_new(c->mm_database, w->mmdb_sessions, w->srv->metrics);
 		(void)str_set(w->mmdb_dsn, sizeof(w->mmdb_dsn), c->mm_database);
 	}
 }
@@ -279,6 +288,8 @@ handle(struct worker *w, const struct config *cfg, enum cb_err *reason)
 	h.teams = w->srv->teams;
 	h.rl = cfg->rate_limit_per_minute > 0 ? w->srv->rl : NULL;
 	h.ready = w->srv->ready;
+	h.mmserver = w->srv->mmserver;
+	h.loginq = w->srv->loginq;
 	rp.script_name = param(w, "SCRIPT_NAME");
 	rp.path_info = param(w, "PATH_INFO");
 	rp.document_uri = param(w, "DOCUMENT_URI");
@@ -389,6 +400,34 @@ on_usr2(int sig)
 	(void)sig;	/* only interrupts accept() */
 }
 
+/* Reads what Mattermost publishes about itself and, with tables, checks
+ * its tables (probe.h), saying plainly in the log when no click could
+ * succeed. quiet: log only what changed since the last probe. */
+static void
+probe(struct server *s, const struct config *c, bool tables, bool quiet)
+{
+	char msg[sizeof(s->probe_msg)];
+	enum cb_err e = probe_mattermost(c, tables, s->mmserver, s->metrics, msg, sizeof(msg));
+
+	if (quiet && strcmp(msg, s->probe_msg) == 0)
+		return;
+	(void)str_set(s->probe_msg, sizeof(s->probe_msg), msg);
+	/* What Mattermost publishes is logged by mm.c when it changes
+	 * (including login mode made impossible); the rest here. */
+	switch (e) {
+	case CB_OK:
+	case CB_MM_LOGIN_DISABLED:
+		break;
+	case CB_MMDB_SCHEMA:
+		log_msg(LOG_ERROR, "every sign-in will be refused: %s", msg);
+		break;
+	default:
+		log_msg(LOG_WARN, "mattermost: %s (checked again by /auth/ready and every %d s)",
+		    msg, CB_MM_PROBE_EVERY_S);
+		break;
+	}
+}
+
 static void
 reload(struct server *s)
 {
@@ -419,6 +458,8 @@ reload(struct server *s)
 	metrics_reload(s->metrics, 1);
 	log_msg(LOG_INFO, "configuration reloaded: %zu issuer(s), session mode %s", c->issuers.n,
 	    c->session_mode == SESSION_LOGIN ? "login" : "database");
+	mm_server_relog(s->mmserver);
+	probe(s, c, true, false);
 }
 
 /* Stops the workers: idle ones are interrupted in accept(), busy ones
@@ -470,10 +511,12 @@ server_run(struct config *c, const char *listen_override)
 	s.rl = ratelimit_new(CB_RATELIMIT_SLOTS);
 	s.teams = teamcache_new(CB_TEAMCACHE_SLOTS);
 	s.ready = ready_cache_new();
+	s.mmserver = mm_server_cache_new();
+	s.loginq = loginq_new();
 	s.nworkers = c->workers;
 	s.workers = calloc(s.nworkers, sizeof(*s.workers));
 	if (s.metrics == NULL || s.rl == NULL || s.teams == NULL || s.ready == NULL ||
-	    s.workers == NULL)
+	    s.mmserver == NULL || s.loginq == NULL || s.workers == NULL)
 		goto out;
 
 	/* Signals: blocked in every thread; the main thread sigwaits for
@@ -513,11 +556,23 @@ server_run(struct config *c, const char *listen_override)
 	    listen_override != NULL ? listen_override : (c->listen[0] ? c->listen : "fd "),
 	    listen_override != NULL || c->listen[0] ? "" : (s.listener.fd == 3 ? "3" : "0"),
 	    s.nworkers, c->session_mode == SESSION_LOGIN ? "login" : "database", c->issuers.n);
+	probe(&s, c, true, false);
 
+	/* The main thread waits for signals, and between them keeps what is
+	 * known of Mattermost's settings fresh, off the clicks' path. */
 	sigdelset(&set, SIGUSR2);
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		struct timespec every = {CB_MM_PROBE_EVERY_S, 0};
+
+		if ((sig = sigtimedwait(&set, NULL, &every)) < 0) {
+			if (errno == EAGAIN) {
+				struct cfg_ref *ref = cfg_acquire(&s);
+
+				probe(&s, ref->c, false, true);
+				cfg_release(ref);
+			}
 			continue;
+		}
 		if (sig == SIGHUP) {
 			reload(&s);
 			continue;
@@ -533,6 +588,8 @@ out:
 	free(s.workers);
 	teamcache_free(s.teams);
 	ready_cache_free(s.ready);
+	mm_server_cache_free(s.mmserver);
+	loginq_free(s.loginq);
 	ratelimit_free(s.rl);
 	metrics_free(s.metrics);
 	cfg_release(s.cfg);

@@ -108,12 +108,23 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  name text PRIMARY KEY,"
 	"  value bytea NOT NULL,"
 	"  created_at timestamptz NOT NULL DEFAULT now());",
+	/* 4: what a returning click needs without asking Mattermost: the
+	 * login name of the account (login mode signs in by email or
+	 * username from Mattermost 11.3), the version of its derived
+	 * password (72-byte passwords from version 2), and a hash of the
+	 * profile the bridge last wrote (issue 17, profile sync). */
+	"ALTER TABLE chat_bridge_link"
+	"  ADD COLUMN mm_email text NOT NULL DEFAULT '',"
+	"  ADD COLUMN mm_username text NOT NULL DEFAULT '',"
+	"  ADD COLUMN password_version smallint NOT NULL DEFAULT 1,"
+	"  ADD COLUMN profile_hash text NOT NULL DEFAULT '';",
 };
 
 /* ------------------------------------------------------------ statements */
 
 enum {
-	S_REPLAY, S_LOCK, S_CLAIM_LOCK, S_LINK_GET, S_LINK_PUT, S_LINK_DEL, S_LINK_TEAMS, S_LINK_PW, S_LINK_OWNER,
+	S_REPLAY, S_LOCK, S_CLAIM_LOCK, S_LINK_GET, S_LINK_PUT, S_LINK_DEL, S_LINK_TEAMS, S_LINK_PW,
+	S_LINK_ACCOUNT, S_LINK_PROFILE, S_LINK_OWNER,
 	S_AUDIT,
 	S_PURGE_REPLAY, S_PURGE_SSO, S_PURGE_AUDIT, S_PING, S_SSO_PUT, S_SSO_TAKE, S_COUNT
 };
@@ -129,18 +140,26 @@ static const struct pg_stmt stmts[S_COUNT] = {
 	    "SELECT (SELECT count(*) FROM claim), (SELECT count(*) FROM (SELECT "
 	    "pg_advisory_xact_lock(hashtextextended('chat-bridge/contact/' || $4, 0)) FROM claim) l)", 4},
 	[S_LINK_GET] = {"link_get", "SELECT mm_user_id, how, teams_key, teams_joined, "
-	    "coalesce(extract(epoch FROM teams_checked_at)::bigint, 0), password_set_at IS NOT NULL "
+	    "coalesce(extract(epoch FROM teams_checked_at)::bigint, 0), password_set_at IS NOT NULL, "
+	    "mm_email, mm_username, password_version, profile_hash "
 	    "FROM chat_bridge_link WHERE sub = $1", 1},
-	[S_LINK_PUT] = {"link_put", "INSERT INTO chat_bridge_link (sub, mm_user_id, how, password_set_at) "
-	    "VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN now() END) ON CONFLICT (sub) DO UPDATE SET "
+	[S_LINK_PUT] = {"link_put", "INSERT INTO chat_bridge_link (sub, mm_user_id, how, password_set_at, "
+	    "password_version, mm_email, mm_username) "
+	    "VALUES ($1, $2, $3, CASE WHEN $4::boolean THEN now() END, $5::smallint, $6, $7) "
+	    "ON CONFLICT (sub) DO UPDATE SET "
 	    "mm_user_id = EXCLUDED.mm_user_id, how = EXCLUDED.how, password_set_at = "
-	    "EXCLUDED.password_set_at, teams_key = '', teams_joined = '', teams_checked_at = NULL, "
-	    "updated_at = now()", 4},
+	    "EXCLUDED.password_set_at, password_version = EXCLUDED.password_version, "
+	    "mm_email = EXCLUDED.mm_email, mm_username = EXCLUDED.mm_username, profile_hash = '', "
+	    "teams_key = '', teams_joined = '', teams_checked_at = NULL, updated_at = now()", 7},
 	[S_LINK_DEL] = {"link_del", "DELETE FROM chat_bridge_link WHERE sub = $1", 1},
 	[S_LINK_TEAMS] = {"link_teams", "UPDATE chat_bridge_link SET teams_key = $2, teams_joined = $3, "
 	    "teams_checked_at = now(), updated_at = now() WHERE sub = $1", 3},
-	[S_LINK_PW] = {"link_pw", "UPDATE chat_bridge_link SET password_set_at = now(), updated_at = now() "
-	    "WHERE sub = $1", 1},
+	[S_LINK_PW] = {"link_pw", "UPDATE chat_bridge_link SET password_set_at = now(), "
+	    "password_version = $2::smallint, updated_at = now() WHERE sub = $1", 2},
+	[S_LINK_ACCOUNT] = {"link_account", "UPDATE chat_bridge_link SET mm_email = $2, mm_username = $3, "
+	    "updated_at = now() WHERE sub = $1 AND (mm_email, mm_username) IS DISTINCT FROM ($2, $3)", 3},
+	[S_LINK_PROFILE] = {"link_profile", "UPDATE chat_bridge_link SET profile_hash = $2, "
+	    "updated_at = now() WHERE sub = $1", 2},
 	[S_LINK_OWNER] = {"link_owner", "SELECT count(*) FROM chat_bridge_link WHERE mm_user_id = $1 "
 	    "AND sub <> $2", 2},
 	[S_AUDIT] = {"audit", "INSERT INTO chat_bridge_audit (request_id, route, method, client, status, "
@@ -264,6 +283,10 @@ link_from_row(const PGresult *r, struct link *out)
 	(void)str_set(out->teams_joined, sizeof(out->teams_joined), PQgetvalue(r, 0, 3));
 	out->teams_checked_at = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
 	out->password_set = strcmp(PQgetvalue(r, 0, 5), "t") == 0;
+	(void)str_set(out->mm_email, sizeof(out->mm_email), PQgetvalue(r, 0, 6));
+	(void)str_set(out->mm_username, sizeof(out->mm_username), PQgetvalue(r, 0, 7));
+	out->password_version = (int)strtol(PQgetvalue(r, 0, 8), NULL, 10);
+	(void)str_set(out->profile_hash, sizeof(out->profile_hash), PQgetvalue(r, 0, 9));
 }
 
 struct begin_arg {
@@ -422,11 +445,15 @@ store_abort(struct store *s)
 }
 
 enum cb_err
-store_link_put(struct store *s, const char *sub, const char *mm_user_id, const char *how,
-    bool password_set)
+store_link_put(struct store *s, const char *sub, const struct link *l)
 {
-	const char *p[4] = {sub, mm_user_id, how, password_set ? "true" : "false"};
-	enum cb_err e = pg_exec(s->pg, S_LINK_PUT, p, PGRES_COMMAND_OK, NULL);
+	char ver[8];
+	const char *p[7] = {sub, l->mm_user_id, l->how, l->password_set ? "true" : "false", ver,
+		l->mm_email, l->mm_username};
+	enum cb_err e;
+
+	(void)snprintf(ver, sizeof(ver), "%d", l->password_version);
+	e = pg_exec(s->pg, S_LINK_PUT, p, PGRES_COMMAND_OK, NULL);
 
 	/* unique_violation on mm_user_id: another contact linked it first. */
 	if (e != CB_OK && strcmp(pg_sqlstate(s->pg), "23505") == 0)
@@ -487,11 +514,29 @@ store_link_teams(struct store *s, const char *sub, const char *key, const char *
 }
 
 enum cb_err
-store_link_password(struct store *s, const char *sub)
+store_link_password(struct store *s, const char *sub, int version)
 {
-	const char *p[1] = {sub};
+	char ver[8];
+	const char *p[2] = {sub, ver};
 
+	(void)snprintf(ver, sizeof(ver), "%d", version);
 	return pg_exec(s->pg, S_LINK_PW, p, PGRES_COMMAND_OK, NULL);
+}
+
+enum cb_err
+store_link_account(struct store *s, const char *sub, const char *email, const char *username)
+{
+	const char *p[3] = {sub, email, username};
+
+	return pg_exec(s->pg, S_LINK_ACCOUNT, p, PGRES_COMMAND_OK, NULL);
+}
+
+enum cb_err
+store_link_profile(struct store *s, const char *sub, const char *hash)
+{
+	const char *p[2] = {sub, hash};
+
+	return pg_exec(s->pg, S_LINK_PROFILE, p, PGRES_COMMAND_OK, NULL);
 }
 
 static const char *

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "log.h"
 #include "mm.h"
 #include "teams_sync.h"
 
@@ -64,9 +65,13 @@ sync_team(struct sync *s, const struct team_def *t)
 {
 	char id[CB_MMID_LEN + 1];
 	size_t k;
-	enum cb_err e = mm_team_by_name(&s->m, t->name, id, &s->res);
+	bool archived;
+	enum cb_err e = mm_team_by_name(&s->m, t->name, id, &archived, &s->res);
 	enum teams_sync_state st = TEAMS_SYNC_EXISTS;
 
+	/* An archived team exists (its name is taken): reported, not created. */
+	if (e == CB_OK && archived)
+		log_msg(LOG_WARN, "team %s is archived in Mattermost; restore it there to use it", t->name);
 	if (e == CB_MM_NOT_FOUND && s->dry_run) {
 		report(s, t, NULL, TEAMS_SYNC_WOULD_CREATE, CB_OK);
 		s->team_missing = true;

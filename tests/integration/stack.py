@@ -9,6 +9,7 @@ Run with Debian's interpreter: /usr/bin/python3 (needs python3-psycopg2 for
 the emulator only).
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -154,7 +155,7 @@ class Stack:
     def __init__(self, front="nginx", mode="login", bridge=None, workers=4, pbkdf2=1000,
                  rate_limit=0, timeout_ms=2000, connect_timeout_ms=500, extra_bridge="",
                  extra_conf="", keep=False, sso_origin=None, name="stack", nginx_extra="", wrapper=None,
-                 separate_store=False, sso=False):
+                 separate_store=False, sso=False, extra_mattermost="", hash_iterations=1000):
         self.front = front
         self.mode = mode
         self.bridge_bin = os.path.abspath(bridge or os.environ.get("CB_BRIDGE", os.path.join(ROOT, "build", "chat-bridge")))
@@ -165,6 +166,8 @@ class Stack:
         self.connect_timeout_ms = connect_timeout_ms
         self.extra_bridge = extra_bridge
         self.extra_conf = extra_conf
+        self.extra_mattermost = extra_mattermost    # lines added to [mattermost]
+        self.hash_iterations = hash_iterations      # the bridge's PBKDF2 rounds for Mattermost
         self.sso_origin = sso_origin
         self.keep = keep or os.environ.get("CB_KEEP") == "1"
         self.name = name
@@ -385,7 +388,8 @@ token_file = mm.token
 password_secret_file = password.secret
 %(mmdb)sconnect_timeout_ms = %(cto)d
 timeout_ms = %(to)d
-password_hash_iterations = 1000
+password_hash_iterations = %(iter)d
+%(extra_mm)s
 
 [store]
 database = %(store)s
@@ -406,7 +410,7 @@ ed25519 = %(appkid)s
                 "rl": self.rate_limit, "extra_bridge": self.extra_bridge, "mm": self.mm_url, "mmdb": mmdb,
                 "cto": self.connect_timeout_ms, "to": self.timeout_ms, "store": self.store_dsn,
                 "sso": SSO_ISS, "kid": SSO_KID, "lab": LAB_ISS, "app": APP_ISS, "appkid": self.app_kid,
-                "extra": self.extra_conf})
+                "extra": self.extra_conf, "iter": self.hash_iterations, "extra_mm": self.extra_mattermost})
 
     def run_bridge(self, *args, check=True, input=None):
         r = subprocess.run([self.bridge_bin] + list(args), capture_output=True, text=True, input=input)
@@ -524,6 +528,49 @@ http://:%(port)d {
         time.sleep(1.05)
         return self.get("/auth/ready")
 
+    def reload(self, text):
+        """Writes text as the bridge's configuration and sends SIGHUP;
+        returns once the bridge has reloaded it (and read Mattermost's
+        client configuration again)."""
+        with open(self.conf, "w") as f:
+            f.write(text)
+        before = self.bridge_log_text().count("configuration reloaded")
+        os.kill(self.bridge_pid(), signal.SIGHUP)
+        wait_for(lambda: self.bridge_log_text().count("configuration reloaded") > before, 5,
+                 "the bridge to reload: " + self.bridge_log_text()[-500:])
+        time.sleep(0.1)     # the probe of Mattermost that follows the reload
+
+    @contextlib.contextmanager
+    def configured(self, bridge="", mattermost="", issuer=None):
+        """Runs the block with lines added to [bridge] and [mattermost]
+        (a key already set there is replaced) and to the [issuer] of id
+        issuer[0] (issuer[1]), by a SIGHUP; restores the file afterwards."""
+        with open(self.conf) as f:
+            orig = f.read()
+        text = orig
+        for section, lines in (("bridge", bridge), ("mattermost", mattermost)):
+            for line in lines.splitlines():
+                key = line.split("=")[0].strip()
+                text = "\n".join(ln for ln in text.split("\n") if ln.split("=")[0].strip() != key)
+            text = text.replace("[%s]\n" % section, "[%s]\n%s" % (section, lines), 1)
+        if issuer is not None:
+            head = '[issuer "%s"]\n' % issuer[0]
+            text = text.replace(head, head + issuer[1], 1)
+        try:
+            self.reload(text)
+            yield
+        finally:
+            self.reload(orig)
+
+    def mm_settings(self, settings):
+        """Changes the emulator's configuration (Mattermost's config.json
+        sections) and lets the bridge read the published part again, as
+        /auth/ready does: what a changed setting means for the next click."""
+        st, body = self.emu("POST", "/__emu/config", settings)
+        assert st == 200, (st, body)
+        r = self.ready()
+        return r
+
     def open_link(self, token, r=None, headers=None, post=False):
         self.secrets.add(token)
         q = {"jwt": token}
@@ -537,7 +584,7 @@ http://:%(port)d {
 
     # ------------------------------------------------------------ tokens
     def mint(self, sub, email, com="019EV8MMKC5HX5QV46F0HEJX4S", iss="sso", name=None, cre=None, reg=None,
-             teams=(), ttl=None, iat=None, aud=None, count=None):
+             teams=(), ttl=None, iat=None, aud=None, count=None, com_name=None):
         """One token, or a list of count tokens (distinct jti) if count is given."""
         args = ["mint", "--iss", {"sso": SSO_ISS, "lab": LAB_ISS, "app": APP_ISS}[iss],
                 "--aud", aud or self.site_url, "--sub", sub, "--com", com, "--email", email]
@@ -545,7 +592,8 @@ http://:%(port)d {
             args += ["--hs256-secret-file", os.path.join(self.dir, "lab.secret")]
         else:
             args += ["--seed-file", os.path.join(self.dir, "sso.seed" if iss == "sso" else "app.seed")]
-        for k, v in (("--name", name), ("--cre", cre), ("--reg", reg), ("--ttl", ttl), ("--iat", iat)):
+        for k, v in (("--name", name), ("--cre", cre), ("--reg", reg), ("--ttl", ttl), ("--iat", iat),
+                     ("--com-name", com_name)):
             if v is not None:
                 args += [k, str(v)]
         for t in teams:
@@ -554,12 +602,16 @@ http://:%(port)d {
             return self.run_bridge(*(args + ["--count", str(count)])).split()
         return self.run_bridge(*args).strip()
 
-    def derived_password(self, sub):
-        """The login-mode password the bridge derives for a contact."""
+    def derived_password(self, sub, version=2):
+        """The login-mode password the bridge derives for a contact:
+        version 1 (47 bytes, HMAC-SHA256) or 2 (72 bytes, HMAC-SHA512)."""
         import base64, hashlib, hmac
         secret = open(os.path.join(self.dir, "password.secret"), "rb").read().rstrip(b"\r\n")
-        mac = hmac.new(secret, b"openthc-chat-bridge/v1/" + sub.encode(), hashlib.sha256).digest()
-        return "Ob1!" + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+        if version == 1:
+            mac = hmac.new(secret, b"openthc-chat-bridge/v1/" + sub.encode(), hashlib.sha256).digest()
+            return "Ob1!" + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+        mac = hmac.new(secret, b"openthc-chat-bridge/v2/" + sub.encode(), hashlib.sha512).digest()
+        return ("Ob1!" + base64.urlsafe_b64encode(mac).rstrip(b"=").decode())[:72]
 
     def leaks(self, subs=()):
         """Looks for every secret this stack handed out (tokens, cookie
@@ -575,7 +627,8 @@ http://:%(port)d {
         secrets.add(LAB_SECRET)
         secrets.add(SSO_SEED)
         for sub in subs:
-            secrets.add(self.derived_password(sub))
+            secrets.add(self.derived_password(sub, 1))
+            secrets.add(self.derived_password(sub, 2))
         secrets.add(open(os.path.join(self.dir, "password.secret")).read().strip())
         if self.sso:
             secrets.add(self.sso_secret)

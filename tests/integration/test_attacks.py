@@ -157,14 +157,14 @@ class Attacks(unittest.TestCase):
         st, u = self.s.emu("POST", "/__emu/seed/user", {"username": "mfauser", "email": "mfa@example.com",
                                                         "password": "Mfa-Password-1!"})
         self.s.psql("mattermost", "UPDATE users SET mfaactive = true, mfasecret = 'X' WHERE id = '%s'" % u["id"])
-        self.s.emu("POST", "/__emu/config", {"ServiceSettings": {"EnableMultifactorAuthentication": True}})
+        self.s.mm_settings({"ServiceSettings": {"EnableMultifactorAuthentication": True}})
         before = self.s.psql("mattermost", "SELECT password FROM users WHERE id = '%s'" % u["id"])
         try:
             r = self.s.open_link(self.s.mint(new_ulid(6), "mfa@example.com"))
             self.assertEqual(r.status, 403, r.body)
             self.assertEqual(r.all("Set-Cookie"), [])
         finally:
-            self.s.emu("POST", "/__emu/config", {"ServiceSettings": {"EnableMultifactorAuthentication": False}})
+            self.s.mm_settings({"ServiceSettings": {"EnableMultifactorAuthentication": False}})
         # Refused before anything changed: the account keeps its password.
         self.assertEqual(self.s.psql("mattermost", "SELECT password FROM users WHERE id = '%s'" % u["id"]), before)
 

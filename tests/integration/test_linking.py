@@ -9,13 +9,11 @@ of users, memberships, sessions, passwords, logins and revocations).
 
 import base64
 import concurrent.futures
-import contextlib
 import hashlib
 import hmac
 import json
 import os
 import re
-import signal
 import socket
 import sys
 import time
@@ -110,39 +108,6 @@ class Linking(unittest.TestCase):
         st, _ = fcall(self.s.mm_port, "GET", "/api/v4/users/me", {"Authorization": "Bearer " + token})
         return st == 200
 
-    @contextlib.contextmanager
-    def configured(self, bridge="", issuer=None):
-        """Runs the block with lines added to [bridge] (and to the [issuer]
-        of id issuer[0]: issuer[1]), by a SIGHUP; restores afterwards."""
-        with open(self.s.conf) as f:
-            orig = f.read()
-        text = orig
-        for line in bridge.splitlines():        # a key already set is replaced
-            key = line.split("=")[0].strip()
-            lines = text.split("\n")
-            lines = [ln for ln in lines if ln.split("=")[0].strip() != key]
-            text = "\n".join(lines)
-        text = text.replace("[bridge]\n", "[bridge]\n" + bridge, 1)
-        if issuer is not None:
-            head = '[issuer "%s"]\n' % issuer[0]
-            text = text.replace(head, head + issuer[1], 1)
-        try:
-            self.reload(text)
-            yield
-        finally:
-            self.reload(orig)
-
-    def reload(self, text):
-        with open(self.s.conf, "w") as f:
-            f.write(text)
-        before = self.s.bridge_log_text().count("configuration reloaded")
-        os.kill(self.s.bridge_pid(), signal.SIGHUP)
-        for _ in range(100):
-            if self.s.bridge_log_text().count("configuration reloaded") > before:
-                return
-            time.sleep(0.05)
-        self.fail("the bridge did not reload: " + self.s.bridge_log_text()[-500:])
-
     # ------------------------------------------------------------ finding 1
     def test_1_second_contact_with_the_same_email_gets_no_account(self):
         x, y, email = self.contact(), self.contact(), "reused.%d@greenleaf.example" % Linking.n
@@ -192,7 +157,7 @@ class Linking(unittest.TestCase):
         # The operator may opt in, knowing the risk.
         u = self.seed(username="optin%d" % Linking.n, email="optin.%d@openthc.example" % Linking.n,
                       roles="system_admin system_user")
-        with self.configured("link_privileged = true\n"):
+        with self.s.configured("link_privileged = true\n"):
             c = self.signed_in(self.s.open_link(self.s.mint(self.contact(), u["email"])))
         self.assertEqual(c["MMUSERID"], u["id"])
 
@@ -205,11 +170,11 @@ class Linking(unittest.TestCase):
         self.signed_in(self.s.open_link(self.s.mint(self.contact(), "new.%d@acme-labs.example" % Linking.n,
                                                     iss="lab")))
         # The issuer's own link_existing decides, both ways.
-        with self.configured(issuer=(LAB_ISS, "link_existing = email\n")):
+        with self.s.configured(issuer=(LAB_ISS, "link_existing = email\n")):
             c = self.signed_in(self.s.open_link(self.s.mint(self.contact(), u["email"], iss="lab")))
         self.assertEqual(c["MMUSERID"], u["id"])
         v = self.seed(username="ssoref%d" % Linking.n, email="ssoref.%d@example.com" % Linking.n)
-        with self.configured(issuer=(SSO_ISS, "link_existing = refuse\n")):
+        with self.s.configured(issuer=(SSO_ISS, "link_existing = refuse\n")):
             self.assertRefusedUntouched(v["id"], lambda: self.s.open_link(self.s.mint(self.contact(), v["email"])),
                                         403, "link_refused")
 
@@ -233,7 +198,7 @@ class Linking(unittest.TestCase):
         n = Linking.n
         owner = self.seed(username="keeper%d" % n, email="keeper.%d@example.com" % n, password="Keeper-Password-1!")
         token = self.login_as(owner["username"], "Keeper-Password-1!")
-        with self.configured("revoke_on_link = false\n"):
+        with self.s.configured("revoke_on_link = false\n"):
             self.signed_in(self.s.open_link(self.s.mint(self.contact(), owner["email"])))
         self.assertTrue(self.token_works(token))
 
@@ -265,7 +230,7 @@ class Linking(unittest.TestCase):
             spec["email"] = "%s@refuse.example" % spec["username"]
             u = self.seed(**spec)
             if spec.get("mfa_active"):
-                self.s.emu("POST", "/__emu/config", {"ServiceSettings": {"EnableMultifactorAuthentication": True}})
+                self.s.mm_settings({"ServiceSettings": {"EnableMultifactorAuthentication": True}})
             # A team membership and a session of its own, which must survive.
             self.s.emu("POST", "/__emu/seed/member", {"team_name": "public", "user_id": u["id"]})
             self.s.psql("mattermost", "INSERT INTO sessions (id, token, createat, expiresat, lastactivityat, userid, "
@@ -276,7 +241,7 @@ class Linking(unittest.TestCase):
                                                                                           spec["email"])),
                                             status, reason)
             finally:
-                self.s.emu("POST", "/__emu/config", {"ServiceSettings": {"EnableMultifactorAuthentication": False}})
+                self.s.mm_settings({"ServiceSettings": {"EnableMultifactorAuthentication": False}})
 
     # ------------------------------------------------------------ finding 5
     def test_5_jurisdiction_teams_only_from_the_list(self):
@@ -293,7 +258,7 @@ class Linking(unittest.TestCase):
 
     def test_5b_create_missing_teams_never_creates_a_team_a_claim_named(self):
         teams_before = self.s.psql("mattermost", "SELECT count(*) FROM teams")
-        with self.configured("create_missing_teams = true\n"):
+        with self.s.configured("create_missing_teams = true\n"):
             for cre in ("newteam/x", "usa/or"):
                 self.signed_in(self.s.open_link(self.s.mint(self.contact(), "t%d@example.com" % Linking.n, cre=cre)))
             self.assertEqual(self.s.psql("mattermost", "SELECT count(*) FROM teams"), teams_before,
@@ -364,7 +329,7 @@ class Linking(unittest.TestCase):
         reply = fcgi.request(self.s.socket, params)
         self.assertEqual(reply.status, 200)
         self.assertEqual(json.loads(reply.body), {"ready": True}, "no dependency states for others")
-        with self.configured("rate_limit_per_minute = 3\n"):
+        with self.s.configured("rate_limit_per_minute = 3\n"):
             statuses = [fcgi.request(self.s.socket, fcgi.base_params("/auth/ready", REMOTE_ADDR="203.0.113.10")).status
                         for _ in range(5)]
         self.assertEqual(statuses[:3], [200, 200, 200])
@@ -391,7 +356,7 @@ class Linking(unittest.TestCase):
     # ------------------------------------------------------------ finding 8
     def test_8_ipv6_clients_share_a_bucket_per_64(self):
         tok = lambda: self.s.mint(self.contact(), "v6.%d@example.com" % Linking.n)  # noqa: E731
-        with self.configured("rate_limit_per_minute = 4\n"):
+        with self.s.configured("rate_limit_per_minute = 4\n"):
             statuses = []
             for i in range(6):
                 addr = "2001:db8:77:1:%x::1" % (i + 1)        # six addresses of one /64

@@ -40,11 +40,12 @@ class Faults(unittest.TestCase):
         cls.s = Stack(front=FRONT, mode=cls.MODE, workers=4, timeout_ms=TIMEOUT_MS, connect_timeout_ms=500,
                       name="faults-%s" % cls.MODE, separate_store=True).start()
         cls.sub, cls.email = new_ulid(4242), "faults@example.com"
+        cls.subs = [cls.sub]
         assert cls.s.open_link(cls.s.mint(cls.sub, cls.email)).status == 302
 
     @classmethod
     def tearDownClass(cls):
-        problems = cls.s.finish([cls.sub])
+        problems = cls.s.finish(cls.subs)
         assert not problems, problems
 
     def tearDown(self):
@@ -55,8 +56,19 @@ class Faults(unittest.TestCase):
         return self.s.psql("chat_bridge", "SELECT string_agg(reason, ',' ORDER BY id DESC) FROM "
                                           "(SELECT id, reason FROM chat_bridge_audit ORDER BY id DESC LIMIT %d) t" % n)
 
-    def click_expect(self, status, reason, limit):
-        r = self.s.open_link(self.s.mint(self.sub, self.email))
+    n = 0
+
+    def newcomer(self):
+        """A contact never seen before: its click needs Mattermost's REST
+        API in both modes (find or create the user, the teams)."""
+        Faults.n += 1
+        sub = new_ulid(9000 + Faults.n)
+        self.subs.append(sub)
+        return sub, "faults%d@example.com" % Faults.n
+
+    def click_expect(self, status, reason, limit, returning=False):
+        sub, email = (self.sub, self.email) if returning else self.newcomer()
+        r = self.s.open_link(self.s.mint(sub, email))
         self.assertEqual(r.status, status, r.body[:200])
         self.assertEqual(r.all("Set-Cookie"), [])
         self.assertIn(b"CBO-%d" % status, r.body)
@@ -64,10 +76,17 @@ class Faults(unittest.TestCase):
         if reason is not None:
             self.assertEqual(self.audit_reasons(), reason)
         self.assertEqual(self.s.get("/auth/ping").status, 200, "no crash")
+        return r
+
+    def returning_click_while_rest_is_down(self):
+        """Login mode: the login itself is a REST call, so a returning
+        click fails like a first one. Database mode overrides this."""
+        self.click_expect(502, "mm_unreachable", TIMEOUT_MS / 1000 + 1, returning=True)
 
     def test_mattermost_down(self):
         self.s.emu("POST", "/__emu/fault", {"mode": "down"})
         self.click_expect(502, "mm_unreachable", TIMEOUT_MS / 1000 + 1)
+        self.returning_click_while_rest_is_down()
 
     def test_mattermost_slow_past_timeout(self):
         self.s.emu("POST", "/__emu/fault", {"mode": "slow", "delay_ms": 3000})
@@ -78,8 +97,10 @@ class Faults(unittest.TestCase):
         self.click_expect(502, "mm_error", TIMEOUT_MS / 1000 + 1)
 
     def test_mattermost_429(self):
+        # Mattermost over its limits: busy, with its Retry-After, not a 502.
         self.s.emu("POST", "/__emu/fault", {"mode": "status", "status": 429})
-        self.click_expect(502, "mm_error", TIMEOUT_MS / 1000 + 1)
+        r = self.click_expect(503, "mm_busy", TIMEOUT_MS / 1000 + 1)
+        self.assertGreaterEqual(int(r.header("Retry-After")), 1)
 
     def test_mattermost_port_closed(self):
         # Nothing listening at all: connection refused.
@@ -133,6 +154,15 @@ class Faults(unittest.TestCase):
 
 class FaultsDatabaseMode(Faults):
     MODE = "database"
+
+    def returning_click_while_rest_is_down(self):
+        # A returning click reads the user from Mattermost's database and
+        # writes the session there: no REST call, so it still works.
+        before = self.s.counters().get("requests", 0)
+        r = self.s.open_link(self.s.mint(self.sub, self.email))
+        self.assertEqual(r.status, 302, r.body[:200])
+        self.assertEqual(self.audit_reasons(), "ok")
+        self.assertEqual(self.s.counters().get("requests", 0), before, "no REST call")
 
     def test_mattermost_database_unreachable(self):
         # The bridge's own role on Mattermost's database is locked out.

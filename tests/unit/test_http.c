@@ -116,7 +116,7 @@ test_route(void)
 static void
 test_cookie(void)
 {
-	struct cookie_params p = {"/", NULL, true, 720 * 3600, 1767225600};
+	struct cookie_params p = {"/", NULL, true, false, 720 * 3600, 1767225600};
 	struct session_cookies s;
 	char out[COOKIE_VALUE_MAX], d[30];
 
@@ -130,7 +130,15 @@ test_cookie(void)
 	    "Max-Age=2592000; Secure; SameSite=Lax", "MMUSERID readable");
 	is_str(s.csrf, "MMCSRF=s8gofxdufin4fy6wbxmi89c94y; Path=/; Expires=Sat, 31 Jan 2026 00:00:00 GMT; "
 	    "Max-Age=2592000; Secure; SameSite=Lax", "MMCSRF readable");
-	p = (struct cookie_params){"/chat", "chat.example.com", false, 3600, 0};
+	/* Embedded in another site's page (MMEMBED=1), like Mattermost's own. */
+	p.embedded = cookie_embedded("a=b; MMEMBED=1");
+	ok(p.embedded && !cookie_embedded("MMEMBED=0") && !cookie_embedded(NULL), "MMEMBED=1 seen");
+	is_int(cookie_build(out, sizeof(out), "MMCSRF", "abc", false, &p), CB_OK, "embedded");
+	ok(strstr(out, "; Secure; SameSite=None") != NULL, "SameSite=None with Secure (%s)", out);
+	p = (struct cookie_params){"/chat", "chat.example.com", false, true, 3600, 0};
+	is_int(cookie_build(out, sizeof(out), "MMCSRF", "abc", false, &p), CB_OK, "embedded, http");
+	ok(strstr(out, "SameSite=Lax") != NULL, "no SameSite=None without Secure: browsers drop it");
+	p = (struct cookie_params){"/chat", "chat.example.com", false, false, 3600, 0};
 	is_int(cookie_build(out, sizeof(out), "MMUSERID", "abc", false, &p), CB_OK, "http site with domain");
 	is_str(out, "MMUSERID=abc; Path=/chat; Domain=chat.example.com; Expires=Thu, 01 Jan 1970 01:00:00 GMT; "
 	    "Max-Age=3600; SameSite=Lax", "no Secure on http, Domain when configured");
@@ -143,7 +151,7 @@ test_cookie(void)
 	p.domain = "evil.example; Secure";
 	is_int(cookie_build(out, sizeof(out), "MMUSERID", "a", false, &p), CB_EINTERNAL, "domain injection refused");
 	ok(out[0] == '\0', "nothing written on refusal");
-	is_int(cookie_build(out, 20, "MMUSERID", "abc", false, &(struct cookie_params){"/", NULL, 0, 1, 0}),
+	is_int(cookie_build(out, 20, "MMUSERID", "abc", false, &(struct cookie_params){"/", NULL, false, false, 1, 0}),
 	    CB_ETOOBIG, "truncation detected");
 }
 
@@ -674,12 +682,38 @@ test_useragent(void)
 	ua_parse("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/134.0.0.0 Safari/537.36", &u);
 	ok(!strcmp(u.platform, "Linux") && !strcmp(u.os, "Linux") && !strcmp(u.browser, "Chrome/134.0") && !u.mobile,
 	    "Chrome on Linux (%s/%s/%s)", u.platform, u.os, u.browser);
+	ua_parse("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36", &u);
+	is_str(u.browser, "Chrome/120.0.6099", "a patch that is not 0 is kept, like uasurfer");
 	ua_parse("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1", &u);
-	ok(!strcmp(u.platform, "iPhone") && u.mobile && !strcmp(u.browser, "Safari/17.0"), "iPhone Safari");
+	ok(!strcmp(u.platform, "iPhone") && !strcmp(u.os, "iOS") && u.mobile && !strcmp(u.browser, "Safari/17.0"),
+	    "iPhone Safari");
 	ua_parse("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0", &u);
-	ok(!strcmp(u.os, "Windows") && !strcmp(u.browser, "Firefox/128.0"), "Firefox on Windows");
+	ok(!strcmp(u.platform, "Windows") && !strcmp(u.os, "Windows 10") && !strcmp(u.browser, "Firefox/128.0"),
+	    "Firefox on Windows 10 (%s)", u.os);
+	ua_parse("Mozilla/5.0 (Windows NT 6.1; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/109.0.0.0 Safari/537.36 Edg/109.0.1518.78", &u);
+	ok(!strcmp(u.os, "Windows 7") && !strcmp(u.browser, "Edge/109.0.1518"), "Edge on Windows 7 (%s, %s)",
+	    u.os, u.browser);
+	ua_parse("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+	    "Mattermost/5.6.0 Chrome/120.0.6099.291 Electron/28.2.2 Safari/537.36", &u);
+	ok(!strcmp(u.platform, "Macintosh") && !strcmp(u.os, "Mac OS") && !strcmp(u.browser, "Desktop App/5.6.0") &&
+	    !u.mobile, "the desktop app (%s)", u.browser);
+	ua_parse("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0.0.0 Electron/28.2.2 Safari/537.36", &u);
+	is_str(u.browser, "Desktop App/28.2.2", "Electron without Mattermost/ is the desktop app too");
+	ua_parse("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36", &u);
+	ok(!strcmp(u.platform, "Linux") && !strcmp(u.os, "Android") && u.mobile && !strcmp(u.browser, "Chrome/120.0"),
+	    "Chrome on Android is mobile");
+	ua_parse("Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) Mattermost Mobile/2.20.0", &u);
+	ok(!strcmp(u.platform, "iPad") && u.mobile && !strcmp(u.browser, "Mobile App/2.20.0"), "the mobile app (%s)",
+	    u.browser);
+	ua_parse("curl/8.5.0", &u);
+	ok(!strcmp(u.platform, "Windows") && !strcmp(u.os, "") && !strcmp(u.browser, "Unknown/0.0") && !u.mobile,
+	    "an unknown client: platform Windows, os empty, Unknown/0.0 (%s/%s/%s)", u.platform, u.os, u.browser);
+	ua_parse("Mozilla/5.0 (Windows NT 10.01; x64) Chrome/1.2.3", &u);
+	is_str(u.os, "Windows", "an unknown Windows NT version is plain Windows");
 	ua_parse(NULL, &u);
-	ok(!strcmp(u.browser, "Unknown"), "no User-Agent");
+	ok(!strcmp(u.browser, "Unknown/0.0") && !strcmp(u.os, "") && !u.mobile, "no User-Agent");
+	ua_parse("Mattermost/ ", &u);
+	is_str(u.browser, "Desktop App/", "an empty app version stays empty");
 	ua_sanitize("a\r\nb\x01" "c\xc3\xa9", s);
 	is_str(s, "abc", "sanitised: controls and non-ASCII removed");
 	memset(big, 'x', sizeof(big) - 1);
@@ -697,7 +731,7 @@ starts(const char *s, const char *prefix)
 static void
 test_response(void)
 {
-	struct cookie_params cp = {"/", NULL, true, 3600, 1767225600};
+	struct cookie_params cp = {"/", NULL, true, false, 3600, 1767225600};
 	struct response rs;
 	struct buf out;
 	const char *o;

@@ -72,7 +72,7 @@ test_password(void)
 {
 	static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
 	unsigned char dk[64], salt[16];
-	char pw[PASSWORD_LEN + 1], phc[PASSWORD_PHC_MAX], hexs[129];
+	char pw[CB_PASSWORD_MAX + 1], phc[PASSWORD_PHC_MAX], hexs[129];
 	int i, lower = 0, upper = 0, digit = 0, sym = 0;
 
 	password_pbkdf2_sha256("passwd", 6, (const unsigned char *)"salt", 4, 1, dk, 64);
@@ -88,9 +88,12 @@ test_password(void)
 	is_int(password_phc_salted("Ob1!secret", 1000, salt, phc), CB_OK, "PHC");
 	is_str(phc, "$pbkdf2$f=SHA256,w=1000,l=32$AAECAwQFBgcICQoLDA0ODw$as+GFzI0jEf5s+mlfpJNXzMwWlBnPW8JNaPVWnZ5pJQ",
 	    "PHC string Mattermost's hasher parses (raw std base64)");
-	is_int(password_derive(secret, 32, "0165B6QY0F4TGXCTDRS8ZCM0V4", pw), CB_OK, "derive");
+	is_int(password_derive(secret, 32, "0165B6QY0F4TGXCTDRS8ZCM0V4", PASSWORD_V1, pw), CB_OK, "derive v1");
 	is_str(pw, "Ob1!_pdwwtANGNfeg8B8b1EjUIxzFuoi8qgnDC5XxErLOgI", "HMAC-SHA256 known answer");
-	is_int(strlen(pw), PASSWORD_LEN, "47 bytes <= 72");
+	is_int(strlen(pw), PASSWORD_V1_LEN, "v1: 47 bytes");
+	is_int(password_derive(secret, 32, "0165B6QY0F4TGXCTDRS8ZCM0V4", PASSWORD_V2, pw), CB_OK, "derive v2");
+	is_int(strlen(pw), 72, "v2: 72 bytes, Mattermost's longest MinimumLength");
+	ok(strncmp(pw, "Ob1!", 4) == 0 && is_b64url(pw + 4, 68), "v2: the prefix and base64url");
 	for (i = 0; pw[i]; i++) {
 		lower |= pw[i] >= 'a' && pw[i] <= 'z';
 		upper |= pw[i] >= 'A' && pw[i] <= 'Z';
@@ -99,14 +102,31 @@ test_password(void)
 	}
 	ok(lower && upper && digit && sym, "all four character classes");
 	{
-		char pw2[PASSWORD_LEN + 1];
+		char pw2[CB_PASSWORD_MAX + 1];
 
-		ok(password_derive(secret, 32, "0165B6QY0F4TGXCTDRS8ZCM0V5", pw2) == CB_OK && strcmp(pw, pw2) != 0,
-		    "another contact, another password");
-		ok(password_derive(secret, 31, "0165B6QY0F4TGXCTDRS8ZCM0V4", pw2) == CB_OK && strcmp(pw, pw2) != 0,
-		    "another secret, another password");
+		ok(password_derive(secret, 32, "0165B6QY0F4TGXCTDRS8ZCM0V5", PASSWORD_V2, pw2) == CB_OK &&
+		    strcmp(pw, pw2) != 0, "another contact, another password");
+		ok(password_derive(secret, 31, "0165B6QY0F4TGXCTDRS8ZCM0V4", PASSWORD_V2, pw2) == CB_OK &&
+		    strcmp(pw, pw2) != 0, "another secret, another password");
+		ok(password_derive(secret, 32, "0165B6QY0F4TGXCTDRS8ZCM0V4", PASSWORD_V2, pw2) == CB_OK &&
+		    strcmp(pw, pw2) == 0, "recomputable");
 	}
-	is_int(password_derive(NULL, 0, "x", pw), CB_ECONFIG, "no secret");
+	is_int(password_derive(NULL, 0, "x", PASSWORD_V2, pw), CB_ECONFIG, "no secret");
+	is_int(password_derive(secret, 32, "x", (enum password_version)3, pw), CB_EINTERNAL, "no version 3");
+	/* bcrypt for Mattermost 10.x: OpenBSD's known answer ("U*U"), then a
+	 * hash of a 72-byte password made and checked (the failed derivations
+	 * above cleared pw). */
+	ok(password_bcrypt_check("U*U", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"),
+	    "bcrypt known answer");
+	ok(!password_bcrypt_check("U*V", "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"),
+	    "bcrypt: another password fails");
+	ok(pw[0] == '\0', "a failed derivation leaves no password behind");
+	is_int(password_derive(secret, 32, "0165B6QY0F4TGXCTDRS8ZCM0V4", PASSWORD_V2, pw), CB_OK, "derive v2 again");
+	is_int(password_bcrypt_salted(pw, 4, salt, phc), CB_OK, "bcrypt of the v2 password");
+	ok(strncmp(phc, "$2b$04$", 7) == 0 && strlen(phc) == 60, "a $2b$ hash (%s)", phc);
+	ok(password_bcrypt_check(pw, phc), "verifies");
+	is_int(password_bcrypt(pw, phc), CB_OK, "bcrypt, random salt");
+	ok(strncmp(phc, "$2b$10$", 7) == 0 && password_bcrypt_check(pw, phc), "cost 10, verifies");
 	is_int(password_phc("", 1000, phc), CB_EINTERNAL, "empty password refused");
 }
 

@@ -72,6 +72,9 @@ def _browser(ua):
         return "Desktop App/" + m.group(1)
     if "Electron" in ua:
         return "Desktop App/" + _version("Electron/", ua)
+    m = re.search(r"Mattermost Mobile/(\S+)", ua)
+    if m:
+        return "Mobile App/" + m.group(1)
     for token, name in (("Edg/", "Edge"), ("Edge/", "Edge"), ("OPR/", "Opera"),
                         ("Firefox/", "Firefox"), ("CriOS/", "Chrome"), ("Chrome/", "Chrome")):
         if token in ua:
