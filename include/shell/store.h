@@ -170,4 +170,19 @@ enum cb_err store_link_list(struct store *s, int64_t since_ms, unsigned limit, s
 enum cb_err store_audit_of(struct store *s, const char *sub, bool clicks_only, unsigned limit,
     store_audit_each each, void *arg) CB_WUR;
 
+/* An operator's change of one contact: a transaction holding the
+ * contact's lock (the one a click takes, so a change never interleaves
+ * with a click of the same person), with the link read after the lock
+ * into *out. CB_OK leaves the transaction open: end it with
+ * store_contact_commit or store_contact_abort. On failure no transaction
+ * is left open. */
+enum cb_err store_contact_begin(struct store *s, const char *sub, struct store_link_info *out)
+    CB_WUR;
+/* Writes the change's audit row (fields from the attempt, no secrets),
+ * waits for it and commits: the change and its row, both or neither. On
+ * failure the transaction is rolled back. */
+enum cb_err store_contact_commit(struct store *s, const struct attempt *a) CB_WUR;
+/* Rolls the change back. */
+void store_contact_abort(struct store *s);
+
 #endif

@@ -827,3 +827,104 @@ store_audit_of(struct store *s, const char *sub, bool clicks_only, unsigned limi
 	PQclear(r);
 	return CB_OK;
 }
+
+struct contact_arg {
+	const char *sub;
+	struct store_link_info *out;
+};
+
+/* BEGIN, the contact's lock, then the link: read after the lock, it sees
+ * what a click that held the lock before committed. */
+static enum cb_err
+contact_begin_op(struct pg *pg, PGconn *conn, void *arg)
+{
+	struct contact_arg *x = arg;
+	const char *p[2] = {x->sub, ""};
+	int64_t t0 = clock_mono_us();
+	PGresult *r = PQexec(conn, "BEGIN");
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	PQclear(r);
+	if (ok) {
+		r = PQexecPrepared(conn, stmts[S_LOCK].name, 1, p, NULL, NULL, 0);
+		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+	}
+	if (ok) {
+		r = PQexecPrepared(conn, stmts[S_USERS_LINK].name, 2, p, NULL, NULL, 0);
+		if ((ok = PQresultStatus(r) == PGRES_TUPLES_OK) && PQntuples(r) == 1)
+			link_info_from_row(r, 0, x->out);
+		PQclear(r);
+	}
+	pg_observe(pg, t0);
+	if (ok)
+		return CB_OK;
+	if (PQstatus(conn) == CONNECTION_OK) {
+		pg_log(pg, "begin contact");	/* before the rollback replaces the message */
+		pg_rollback(pg);
+	}
+	return CB_STORE_UNAVAILABLE;
+}
+
+enum cb_err
+store_contact_begin(struct store *s, const char *sub, struct store_link_info *out)
+{
+	struct contact_arg x = {sub, out};
+
+	memset(out, 0, sizeof(*out));
+	return pg_run(s->pg, "begin contact", contact_begin_op, &x);
+}
+
+/* The audit row, waited for, then COMMIT: a transaction PostgreSQL had
+ * to abort answers COMMIT with ROLLBACK, which is a failure here. */
+static enum cb_err
+contact_commit_op(struct pg *pg, PGconn *conn, void *arg)
+{
+	const char *const *p = arg;
+	int64_t t0 = clock_mono_us();
+	PGresult *r = PQexecPrepared(conn, stmts[S_AUDIT].name, 14, p, NULL, NULL, 0);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	PQclear(r);
+	if (ok) {
+		r = PQexec(conn, "COMMIT");
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(r), "COMMIT") == 0;
+		PQclear(r);
+	}
+	pg_observe(pg, t0);
+	return ok ? CB_OK : CB_STORE_UNAVAILABLE;
+}
+
+enum cb_err
+store_contact_commit(struct store *s, const struct attempt *a)
+{
+	char status[16], latency[24];
+	const char *p[14];
+	enum cb_err e;
+
+	(void)snprintf(status, sizeof(status), "%d", a->status);
+	(void)snprintf(latency, sizeof(latency), "%" PRIu64, a->latency_us);
+	p[0] = nz(a->request_id);
+	p[1] = nz(a->route);
+	p[2] = nz(a->method);
+	p[3] = nz(a->client);
+	p[4] = status;
+	p[5] = attempt_outcome(a);
+	p[6] = cb_err_reason(a->reason);
+	p[7] = nz(a->detail);
+	p[8] = nz(a->via);
+	p[9] = nz(a->iss);
+	p[10] = nz(a->sub_hash);
+	p[11] = nz(a->mm_user_id);
+	p[12] = nz(a->mode);
+	p[13] = latency;
+	if ((e = pg_run(s->pg, "commit contact", contact_commit_op, p)) != CB_OK)
+		pg_rollback(s->pg);
+	return e;
+}
+
+void
+store_contact_abort(struct store *s)
+{
+	pg_rollback(s->pg);
+}
