@@ -9,9 +9,11 @@ the next click refused 403 user_deactivated); --dry-run changes nothing
 (Mattermost's rows and counters, the store's links and audit table);
 --reason required; the operator's audit rows; an unknown or unlinked
 person; Mattermost down and the store down (exit 1, a message, nothing
-half-done); the JSON output parses; the bot token is never printed.
+half-done); the JSON output parses; the bot token is never printed. In both session
+modes (CB_MODE=login|database): revoke ends the rows the bridge itself
+wrote into Mattermost's sessions table too.
 
-Environment: CB_BRIDGE=path. Run: /usr/bin/python3 -m unittest test_users
+Environment: CB_BRIDGE=path, CB_MODE. Run: /usr/bin/python3 -m unittest test_users
 """
 
 import json
@@ -24,6 +26,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from stack import ADMIN_TOKEN, Stack, new_ulid, wait_for  # noqa: E402
 
+MODE = os.environ.get("CB_MODE", "login")
 OPERATOR = "ops-alice"
 COUNTERS = ("sessions_revoked", "sessions_created", "users_created", "users_patched", "logins_ok")
 
@@ -31,7 +34,7 @@ COUNTERS = ("sessions_revoked", "sessions_created", "users_created", "users_patc
 class Users(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.s = Stack(name="users").start()
+        cls.s = Stack(mode=MODE, name="users-" + MODE).start()
         cls.n = 0
         cls.outputs = []        # every stdout and stderr, for the token check
 
