@@ -446,9 +446,13 @@ class Users(unittest.TestCase):
         for args in (("show", sub), ("list",), ("revoke", sub, "--reason", "j", "--dry-run"),
                      ("unlink", sub, "--reason", "j", "--dry-run"), ("deactivate", sub, "--reason", "j", "--dry-run")):
             self.assertIsInstance(self.json(*args), dict, args)
+        self.assertGreater(len(Users.outputs), 50)
         for out in Users.outputs:
             self.assertNotIn(ADMIN_TOKEN, out)
             self.assertNotIn("password.secret", out)
+            # An ASan+UBSan build (label sanitize) reports here.
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+                self.assertNotIn(marker, out)
 
 
 if __name__ == "__main__":
