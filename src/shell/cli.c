@@ -1011,9 +1011,12 @@ change_text(const struct users_change *rq, const struct users_result *r)
 			    r->mm_user_id);
 			break;
 		case USERS_DEACTIVATE:
-			printf("dry run: would %s %s and end every session%s%s%s\n", r->was_inactive ?
-			    "leave deactivated (already)" : "deactivate", who, sess[0] ? " (" : "",
-			    sess, sess[0] ? " now)" : "");
+			if (r->was_inactive)
+				printf("dry run: %s is already deactivated; would end every session "
+				    "again%s%s%s\n", who, sess[0] ? " (" : "", sess, sess[0] ? " now)" : "");
+			else
+				printf("dry run: would deactivate %s and end every session%s%s%s\n", who,
+				    sess[0] ? " (" : "", sess, sess[0] ? " now)" : "");
 			break;
 		}
 		printf("dry run: nothing changed, no audit row written\n");
@@ -1029,9 +1032,12 @@ change_text(const struct users_change *rq, const struct users_result *r)
 		    "links again by the linking rules\n", r->sub, r->mm_user_id);
 		break;
 	case USERS_DEACTIVATE:
-		printf("%s %s and ended every session%s%s%s; later clicks are refused "
-		    "(user_deactivated)\n", r->was_inactive ? "already deactivated:" : "deactivated",
-		    who, sess[0] ? " (" : "", sess, sess[0] ? ")" : "");
+		if (r->was_inactive)
+			printf("already deactivated: %s; every session ended again%s%s%s\n", who,
+			    sess[0] ? " (" : "", sess, sess[0] ? ")" : "");
+		else
+			printf("deactivated %s and ended every session%s%s%s; later clicks are refused "
+			    "(user_deactivated)\n", who, sess[0] ? " (" : "", sess, sess[0] ? ")" : "");
 		break;
 	}
 	printf("audit row %s\n", r->request_id);
