@@ -440,6 +440,23 @@ class Users(unittest.TestCase):
         self.assertEqual(self.state(cookies["MMUSERID"]), before, "nothing done without the store")
         self.assertEqual(self.me(cookies).status, 200)
 
+    def test_10b_changes_wait_for_the_contacts_lock(self):
+        """A change holds the lock a click holds: while another session
+        holds it (a click in flight), the change waits."""
+        sub = self.contact()
+        self.signed_in(sub, "locked@example.com")
+        hold = subprocess.Popen(["psql", "-X", "-q", self.s.dsn("chat_bridge"), "-c",
+                                 "BEGIN; SELECT pg_advisory_xact_lock(hashtextextended('chat-bridge/contact/%s', 0)); "
+                                 "SELECT pg_sleep(2); COMMIT" % sub], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: self.s.psql("chat_bridge", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                                        "AND granted") != "0", 10, "the lock held")
+            t0 = time.monotonic()
+            self.assertTrue(self.json("unlink", sub, "--reason", "after the click")["unlinked"])
+            self.assertGreater(time.monotonic() - t0, 1.0, "the unlink waited for the lock")
+        finally:
+            hold.wait(30)
+
     def test_11_json_and_no_secrets(self):
         sub = self.contact()
         self.signed_in(sub, "json.me@example.com")
