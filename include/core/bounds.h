@@ -131,9 +131,23 @@
 #define CB_MM_BODY_MAX		(1024 * 1024)
 #define CB_PASSWORD_MAX		72	/* bcrypt limit Mattermost enforces */
 #define CB_MM_ERROR_ID_MAX	127	/* an AppError id we keep */
+#define CB_MM_DISPLAY_NAME_MAX	256	/* a team's display name: 64 code points */
 /* A comma-separated list of the teams of one click: default,
  * jurisdiction and every grantable team. */
 #define CB_TEAM_LIST_MAX	((CB_TOKEN_TEAMS_MAX + 2) * (CB_TEAM_NAME_MAX + 1))
+
+/* chat-bridge users: what one command reads and prints. A person is in
+ * a handful of teams; an operator reads a screenful of audit rows, and a
+ * list is cut where a terminal or a script still copes. */
+#define CB_USERS_TEAMS_MAX	64
+#define CB_USERS_AUDIT_DEFAULT	10
+#define CB_USERS_AUDIT_MAX	1000
+#define CB_USERS_LIST_DEFAULT	50
+#define CB_USERS_LIST_MAX	10000
+/* --reason: the audit row's detail, with room for what failed. */
+#define CB_USERS_REASON_MAX	120
+/* The operator named in an audit row's client: a login name and a uid. */
+#define CB_USERS_OPERATOR_MAX	96
 
 /* Relations the code relies on. */
 _Static_assert(CB_TOKEN_PAYLOAD_MAX >= CB_TOKEN_MAX / 4 * 3,
@@ -151,6 +165,8 @@ _Static_assert(CB_LOCATION_MAX >= CB_URL_MAX + CB_LANDING_MAX,
     "site_url and a landing path fit a Location");
 _Static_assert(CB_RESPONSE_HEADER_MAX >= CB_LOCATION_MAX + 5 * 512 + 1024,
     "Location, five cookies and the fixed headers fit the header block");
+_Static_assert(CB_USERS_REASON_MAX + 32 <= CB_DETAIL_MAX,
+    "an operator's reason and what failed fit an audit row's detail");
 _Static_assert(CB_LOG_LINE_MAX > CB_LOG_MSG_MAX * 2,
     "a message survives JSON escaping of a few characters in a line");
 

@@ -12,6 +12,7 @@
 #define CB_MM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bounds.h"
@@ -143,5 +144,38 @@ enum cb_err mm_login(const struct mm_ctx *m, enum mm_login_by by, const struct m
 /* GET /users/me with the bot token: Mattermost answers and the token is
  * still valid (what /auth/ready reports). */
 enum cb_err mm_ping(const struct mm_ctx *m, struct mm_result *res) CB_WUR;
+
+/* ------------------------------------------------------------ operators
+ * Calls of `chat-bridge users` (users.c). */
+
+/* A team of a user (GET /users/{id}/teams). */
+struct mm_team {
+	char id[CB_MMID_LEN + 1];
+	char name[CB_TEAM_NAME_MAX + 1];
+	char display_name[CB_MM_DISPLAY_NAME_MAX + 1];	/* cut at a code point */
+	int64_t delete_at;		/* archived team: its time in ms, else 0 */
+};
+
+/* A user's sessions (GET /users/{id}/sessions; never their tokens). */
+struct mm_sessions {
+	unsigned count;
+	unsigned mobile;		/* of count: with a device id (mobile app) */
+	int64_t last_activity_at;	/* ms; the latest of all, 0 if none */
+};
+
+/* GET /users/username/{username}. */
+enum cb_err mm_user_by_username(const struct mm_ctx *m, const char *username, struct mm_user *out,
+    struct mm_result *res) CB_WUR;
+/* GET /users/{id}/teams: the first cap teams in out, their number in *n,
+ * and in *total the number Mattermost returned. */
+enum cb_err mm_user_teams(const struct mm_ctx *m, const char *id, struct mm_team *out, size_t cap,
+    size_t *n, size_t *total, struct mm_result *res) CB_WUR;
+/* GET /users/{id}/sessions, summed up. */
+enum cb_err mm_user_sessions(const struct mm_ctx *m, const char *id, struct mm_sessions *out,
+    struct mm_result *res) CB_WUR;
+/* PUT /users/{id}/active {"active": active}. Deactivating also ends the
+ * user's sessions in Mattermost (mattermost-behaviour.md 4.4). */
+enum cb_err mm_user_set_active(const struct mm_ctx *m, const char *id, bool active,
+    struct mm_result *res) CB_WUR;
 
 #endif

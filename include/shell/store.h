@@ -122,4 +122,78 @@ enum cb_err store_sso_state_take(struct store *s, const char *state, const char 
  * the store is newer than this bridge, else CB_STORE_UNAVAILABLE. */
 enum cb_err store_migrate(const char *dsn, int *from, int *to, char *err, size_t errcap) CB_WUR;
 
+/* ------------------------------------------------------------ operators
+ * What `chat-bridge users` (users.c) reads. Times in milliseconds since
+ * the epoch, 0 for never. */
+
+/* A link as an operator sees it. */
+struct store_link_info {
+	bool found;
+	char sub[CB_ULID_LEN + 1];
+	char mm_user_id[CB_MMID_LEN + 1];
+	char how[16];
+	char teams_key[CB_TEAM_LIST_MAX + 1];
+	char teams_joined[CB_TEAM_LIST_MAX + 1];
+	int64_t created_ms, updated_ms, teams_checked_ms;
+	bool password_set;
+	/* store_link_list only: the contact's latest sign-in attempt (an
+	 * audit row with its pseudonym, not an operator's), and the latest of
+	 * that, created_ms and updated_ms. */
+	int64_t last_click_ms, activity_ms;
+};
+
+/* One audit row as stored (strings cut to fit, at a code point). */
+struct store_audit_row {
+	int64_t at_ms;
+	char request_id[CB_REQUEST_ID_LEN + 1];
+	char route[48];
+	char method[16];
+	char client[CB_USERS_OPERATOR_MAX + 1];	/* an address, or an operator */
+	int status;
+	char outcome[16];
+	char reason[40];
+	char detail[CB_DETAIL_MAX + 1];
+	char via[16];
+	char iss[CB_ISSUER_ID_MAX + 1];
+	char mm_user_id[CB_MMID_LEN + 1];
+	char mode[16];
+};
+
+typedef void (*store_link_each)(const struct store_link_info *l, void *arg);
+typedef void (*store_audit_each)(const struct store_audit_row *r, void *arg);
+
+/* The link of the contact sub, or (sub NULL) the one to the Mattermost
+ * user mm_user_id; out->found false if there is none. No lock taken. */
+enum cb_err store_link_info(struct store *s, const char *sub, const char *mm_user_id,
+    struct store_link_info *out) CB_WUR;
+
+/* The links whose activity (activity_ms) is at or after since_ms, the
+ * most recent first, at most limit of them, each given to each; *total
+ * receives how many there are in all. The last click is found by the
+ * contact's pseudonym, computed by PostgreSQL exactly as store_pseudonym
+ * does (HMAC-SHA256 under the key migrate made). */
+enum cb_err store_link_list(struct store *s, int64_t since_ms, unsigned limit, store_link_each each,
+    void *arg, uint64_t *total) CB_WUR;
+
+/* The audit rows of the contact sub (by its pseudonym), the most recent
+ * first, at most limit; clicks_only: sign-in attempts only, not the rows
+ * of `chat-bridge users` (via "cli"). */
+enum cb_err store_audit_of(struct store *s, const char *sub, bool clicks_only, unsigned limit,
+    store_audit_each each, void *arg) CB_WUR;
+
+/* An operator's change of one contact: a transaction holding the
+ * contact's lock (the one a click takes, so a change never interleaves
+ * with a click of the same person), with the link read after the lock
+ * into *out. CB_OK leaves the transaction open: end it with
+ * store_contact_commit or store_contact_abort. On failure no transaction
+ * is left open. */
+enum cb_err store_contact_begin(struct store *s, const char *sub, struct store_link_info *out)
+    CB_WUR;
+/* Writes the change's audit row (fields from the attempt, no secrets),
+ * waits for it and commits: the change and its row, both or neither. On
+ * failure the transaction is rolled back. */
+enum cb_err store_contact_commit(struct store *s, const struct attempt *a) CB_WUR;
+/* Rolls the change back. */
+void store_contact_abort(struct store *s);
+
 #endif

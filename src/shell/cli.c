@@ -1,7 +1,7 @@
 /*
  * cli.c - command-line parsing and the offline commands (keygen, mint,
- * verify, check-config); serve, migrate and teams sync call into the
- * shell modules.
+ * verify, check-config); serve, migrate, teams sync and users call into
+ * the shell modules, and everything they report is printed here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +18,7 @@
 
 #include "claims.h"
 #include "cli.h"
+#include "clock.h"
 #include "config.h"
 #include "identity.h"
 #include "mint.h"
@@ -25,7 +26,9 @@
 #include "server.h"
 #include "store.h"
 #include "teams_sync.h"
+#include "timefmt.h"
 #include "token.h"
+#include "users.h"
 #include "util.h"
 
 #define VERSION_STRING "chat-bridge " CB_VERSION	/* CMake: project(VERSION) */
@@ -36,6 +39,8 @@ struct opts {
 	const char *teams[CB_TOKEN_TEAMS_MAX];
 	size_t n_teams;
 	int dry_run, help, offline;
+	const char *reason, *since, *limit;	/* users */
+	int json;
 	const char *pos[4];
 	size_t npos;
 };
@@ -58,6 +63,9 @@ static const struct optdef verify_opts[] = {
 	{"config", O(config), 0}, {"now", O(now), 0}, {NULL, 0, 0}};
 static const struct optdef teams_opts[] = {
 	{"config", O(config), 0}, {"dry-run", O(dry_run), 1}, {NULL, 0, 0}};
+static const struct optdef users_opts[] = {
+	{"config", O(config), 0}, {"dry-run", O(dry_run), 1}, {"json", O(json), 1},
+	{"reason", O(reason), 0}, {"since", O(since), 0}, {"limit", O(limit), 0}, {NULL, 0, 0}};
 static const struct optdef mint_opts[] = {
 	{"seed-file", O(seed_file), 0}, {"hs256-secret-file", O(hs256_secret_file), 0},
 	{"iss", O(iss), 0}, {"aud", O(aud), 0}, {"sub", O(sub), 0}, {"com", O(com), 0},
@@ -79,6 +87,9 @@ static const char usage_main[] =
     "  mint --seed-file F --iss ID ...    mint a chat link token (see chat-bridge mint --help)\n"
     "  verify [--config F] [--now T] TOKEN verify a token offline and print its claims\n"
     "  teams sync [--config F] [--dry-run] create the configured teams in Mattermost\n"
+    "  users show|list|revoke|unlink|deactivate ...\n"
+    "                                     one person: show, log out everywhere, unlink,\n"
+    "                                     deactivate; the links (see chat-bridge users --help)\n"
     "\n"
     "--config defaults to " CB_DEFAULT_CONFIG ". Every command accepts --help.\n"
     "Exit status: 0 success, 1 failure or refused, 2 usage.\n";
@@ -140,6 +151,35 @@ static const char usage_teams[] =
     "\n"
     "Creates the teams of the configuration's [team \"NAME\"] sections in Mattermost if they\n"
     "are missing (idempotent) and their mandatory channels. --dry-run only reports.\n";
+
+static const char usage_users[] =
+    "usage: chat-bridge users show [--config F] [--json] [--limit N] SUB|EMAIL|USERNAME\n"
+    "       chat-bridge users list [--config F] [--json] [--since DURATION|DATE] [--limit N]\n"
+    "       chat-bridge users revoke [--config F] --reason TEXT [--dry-run] [--json] WHO\n"
+    "       chat-bridge users unlink [--config F] --reason TEXT [--dry-run] [--json] WHO\n"
+    "       chat-bridge users deactivate [--config F] --reason TEXT [--dry-run] [--json] WHO\n"
+    "\n"
+    "One person, by OpenTHC contact id (SUB), email or Mattermost username (WHO: the same),\n"
+    "on the bridge's store and over Mattermost's REST API with the bot token:\n"
+    "  show        the link, the Mattermost user, its teams and sessions, the last click and\n"
+    "              the --limit most recent audit rows (default 10)\n"
+    "  list        the links, most recent activity first (created, updated, last click);\n"
+    "              --since 7d|24h|90m|2w or 2026-11-01[T12:00[:00]][Z] (UTC); --limit (50)\n"
+    "  revoke      end every Mattermost session of the person: log out everywhere (a new\n"
+    "              click signs them in again; deactivate keeps them out)\n"
+    "  unlink      delete the link; the next click links again by the linking rules\n"
+    "              (store only: works while Mattermost is down)\n"
+    "  deactivate  deactivate the Mattermost user and end every session; later clicks are\n"
+    "              refused (user_deactivated) until it is activated again in Mattermost\n"
+    "\n"
+    "revoke, unlink and deactivate act only on a linked person, need --reason (written to\n"
+    "the audit table with the operator: $SUDO_USER or $USER, and the uid) and accept\n"
+    "--dry-run (says what would happen, changes nothing, writes no audit row). --json\n"
+    "prints one JSON object instead of text.\n"
+    "\n"
+    "Exit status: 0 done (or shown, or would be done); 1 refused or failed: unknown or not\n"
+    "linked person, Mattermost or the store unavailable (a message on standard error);\n"
+    "2 usage (no --reason, bad option).\n";
 
 static int usage_error(const char *usage, const char *fmt, ...) CB_PRINTF(2, 3);
 
@@ -635,6 +675,557 @@ cmd_teams(int argc, char **argv)
 	return rc;
 }
 
+/* ------------------------------------------------------------ users */
+
+/* A time for people: ISO 8601 UTC, or "-" for never. */
+static const char *
+when(int64_t ms, char out[TIMEFMT_ISO_LEN])
+{
+	if (ms <= 0)
+		return "-";
+	timefmt_iso_ms(ms, out);
+	return out;
+}
+
+/* The same for JSON: a string, or null. */
+static json_t *
+jwhen(int64_t ms)
+{
+	char t[TIMEFMT_ISO_LEN];
+
+	if (ms <= 0)
+		return json_null();
+	timefmt_iso_ms(ms, t);
+	return json_string(t);
+}
+
+/* A string that may not be valid UTF-8 (a value from elsewhere): JSON
+ * null then, rather than no member. */
+static json_t *
+jstr(const char *s)
+{
+	json_t *j = json_string(s);
+
+	return j != NULL ? j : json_null();
+}
+
+static void
+print_json(json_t *j)
+{
+	if (j == NULL)
+		return;
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(j);
+}
+
+static json_t *
+link_json(const struct store_link_info *l, bool list)
+{
+	json_t *j = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
+	    "sub", jstr(l->sub), "mm_user_id", jstr(l->mm_user_id), "how", jstr(l->how),
+	    "created_at", jwhen(l->created_ms), "updated_at", jwhen(l->updated_ms),
+	    "teams_key", jstr(l->teams_key), "teams_joined", jstr(l->teams_joined),
+	    "teams_checked_at", jwhen(l->teams_checked_ms), "password_set", l->password_set);
+
+	if (j != NULL && list) {
+		json_object_set_new(j, "last_click_at", jwhen(l->last_click_ms));
+		json_object_set_new(j, "last_activity_at", jwhen(l->activity_ms));
+	}
+	return j;
+}
+
+static json_t *
+audit_json(const struct store_audit_row *a)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	    "at", jwhen(a->at_ms), "request_id", jstr(a->request_id), "route", jstr(a->route),
+	    "method", jstr(a->method), "client", jstr(a->client), "status", a->status,
+	    "outcome", jstr(a->outcome), "reason", jstr(a->reason), "detail", jstr(a->detail),
+	    "via", jstr(a->via), "iss", jstr(a->iss), "mm_user_id", jstr(a->mm_user_id),
+	    "mode", jstr(a->mode));
+}
+
+static const char *const kind_name[] = {
+	[USERS_BY_SUB] = "contact id", [USERS_BY_EMAIL] = "email",
+	[USERS_BY_USERNAME] = "username",
+};
+
+static json_t *
+show_json(const char *who, const struct users_view *v)
+{
+	json_t *j, *mm, *teams, *audit, *u = json_null(), *sess = json_null();
+	size_t i;
+
+	teams = json_array();
+	for (i = 0; i < v->n_teams; i++)
+		json_array_append_new(teams, json_pack("{s:o, s:o, s:o, s:o}", "id",
+		    jstr(v->teams[i].id), "name", jstr(v->teams[i].name), "display_name",
+		    jstr(v->teams[i].display_name), "archived_at", jwhen(v->teams[i].delete_at)));
+	if (v->have_user) {
+		const struct mm_user *p = &v->user;
+
+		u = json_pack("{s:o, s:o, s:o, s:o, s:b, s:o, s:o, s:b, s:o, s:o, s:b}",
+		    "id", jstr(p->id), "username", jstr(p->username), "email", jstr(p->email),
+		    "roles", jstr(p->roles), "active", p->delete_at == 0,
+		    "deactivated_at", jwhen(p->delete_at), "auth_service", jstr(p->auth_service),
+		    "mfa_active", p->mfa_active, "remote_id", jstr(p->remote_id),
+		    "openthc_contact_id", jstr(p->contact_id), "is_bot", p->is_bot);
+	}
+	if (v->have_sessions)
+		sess = json_pack("{s:I, s:I, s:o}", "count", (json_int_t)v->sessions.count,
+		    "mobile", (json_int_t)v->sessions.mobile, "last_activity_at",
+		    jwhen(v->sessions.last_activity_at));
+	mm = json_pack("{s:o, s:o, s:o, s:o, s:I, s:o}", "user", u,
+	    "error", v->mm_err == CB_OK ? json_null() : json_string(cb_err_reason(v->mm_err)),
+	    "error_id", v->mm_error_id[0] ? jstr(v->mm_error_id) : json_null(),
+	    "teams", teams, "teams_total", (json_int_t)v->teams_total, "sessions", sess);
+	audit = json_array();
+	for (i = 0; i < v->n_audit; i++)
+		json_array_append_new(audit, audit_json(&v->audit[i]));
+	j = json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o}", "query", jstr(who),
+	    "by", kind_name[v->kind], "contact", v->sub[0] ? jstr(v->sub) : json_null(),
+	    "link", v->link.found ? link_json(&v->link, false) : json_null(), "mattermost", mm,
+	    "last_click", v->have_last_click ? audit_json(&v->last_click) : json_null(),
+	    "audit", audit);
+	return j;
+}
+
+static void
+print_audit_row(const struct store_audit_row *a)
+{
+	char t[TIMEFMT_ISO_LEN];
+
+	printf("  %s  %-4s %-22s %3d %-7s %-18s %-24s %s%s%s\n", when(a->at_ms, t), a->method,
+	    a->route, a->status, a->outcome, a->reason, a->client, a->request_id,
+	    a->detail[0] ? "  " : "", a->detail);
+}
+
+static void
+show_text(const struct users_view *v)
+{
+	const struct mm_user *u = &v->user;
+	char t[TIMEFMT_ISO_LEN], t2[TIMEFMT_ISO_LEN];
+	size_t i;
+
+	printf("%-18s %s\n", "contact", v->sub[0] ? v->sub : "- (no link names one)");
+	if (v->link.found) {
+		const struct store_link_info *l = &v->link;
+
+		printf("link\n");
+		printf("  %-16s %s\n", "mattermost user", l->mm_user_id);
+		printf("  %-16s %s\n", "linked by", strcmp(l->how, "created") == 0 ?
+		    "created (the bridge made the account)" : strcmp(l->how, "email") == 0 ?
+		    "email (an existing account)" : l->how);
+		printf("  %-16s %s\n", "created", when(l->created_ms, t));
+		printf("  %-16s %s\n", "updated", when(l->updated_ms, t));
+		printf("  %-16s %s (checked %s)\n", "teams joined",
+		    l->teams_joined[0] ? l->teams_joined : "-", when(l->teams_checked_ms, t));
+		printf("  %-16s %s\n", "password set", l->password_set ? "yes" : "no");
+	} else {
+		printf("%-18s %s\n", "link", "none (never signed in by the bridge, or unlinked)");
+	}
+	if (v->have_user) {
+		printf("mattermost user\n");
+		printf("  %-16s %s\n", "id", u->id);
+		printf("  %-16s %s\n", "username", u->username);
+		printf("  %-16s %s\n", "email", u->email);
+		printf("  %-16s %s\n", "roles", u->roles);
+		if (u->delete_at > 0)
+			printf("  %-16s deactivated at %s\n", "state", when(u->delete_at, t));
+		else
+			printf("  %-16s active\n", "state");
+		printf("  %-16s %s\n", "sign-in", u->auth_service[0] ? u->auth_service :
+		    "email and password");
+		printf("  %-16s %s\n", "mfa", u->mfa_active ? "on" : "off");
+		printf("  %-16s %s\n", "remote id", u->remote_id[0] ? u->remote_id : "-");
+		printf("  %-16s %s%s\n", "contact id prop", u->contact_id[0] ? u->contact_id : "-",
+		    u->contact_id[0] && v->sub[0] && strcmp(u->contact_id, v->sub) != 0 ?
+		    "  (differs from the link!)" : "");
+		if (u->is_bot)
+			printf("  %-16s yes\n", "bot");
+		if (v->have_sessions)
+			printf("  %-16s %u (%u mobile), last activity %s\n", "sessions",
+			    v->sessions.count, v->sessions.mobile,
+			    when(v->sessions.last_activity_at, t));
+		printf("teams (%zu)\n", v->teams_total);
+		for (i = 0; i < v->n_teams; i++)
+			printf("  %-16s %-28s %s%s%s\n", v->teams[i].name, v->teams[i].display_name,
+			    v->teams[i].id, v->teams[i].delete_at > 0 ? "  archived " : "",
+			    v->teams[i].delete_at > 0 ? when(v->teams[i].delete_at, t2) : "");
+		if (v->teams_total > v->n_teams)
+			printf("  ... and %zu more\n", v->teams_total - v->n_teams);
+	} else if (v->mm_err == CB_MM_NOT_FOUND) {
+		printf("%-18s %s\n", "mattermost user", v->link.found ?
+		    "not found: the linked account no longer exists (the next click looks it up "
+		    "by email)" : "none with that name");
+	} else if (v->mm_err != CB_OK) {
+		printf("%-18s unknown: %s (%s)\n", "mattermost user", cb_err_describe(v->mm_err),
+		    cb_err_reason(v->mm_err));
+	}
+	if (v->have_last_click)
+		printf("%-18s %s, %d %s (%s) from %s, request %s\n", "last click",
+		    when(v->last_click.at_ms, t), v->last_click.status, v->last_click.outcome,
+		    v->last_click.reason, v->last_click.client, v->last_click.request_id);
+	else
+		printf("%-18s %s\n", "last click", v->sub[0] ? "none in the audit table" :
+		    "unknown (the audit rows are found by the contact id)");
+	if (v->sub[0] != '\0') {
+		printf("audit (%zu most recent)\n", v->n_audit);
+		for (i = 0; i < v->n_audit; i++)
+			print_audit_row(&v->audit[i]);
+	}
+}
+
+/* The message for a person not found. */
+static void
+print_unknown(const char *cmd, const char *who, enum users_unknown u)
+{
+	switch (u) {
+	case USERS_NO_SUCH_USER:
+		fprintf(stderr, "chat-bridge: users %s: no Mattermost user with the %s '%s'\n", cmd,
+		    strchr(who, '@') != NULL ? "email" : "username", who);
+		break;
+	case USERS_NOT_LINKED:
+		fprintf(stderr, "chat-bridge: users %s: '%s' is not linked to Mattermost by the "
+		    "bridge (never signed in by it, or unlinked): nothing to do\n", cmd, who);
+		break;
+	default:
+		fprintf(stderr, "chat-bridge: users %s: unknown contact '%s': no link, no audit row\n",
+		    cmd, who);
+		break;
+	}
+}
+
+/* A failure of the store or Mattermost, on one line. */
+static void
+print_failure(const char *cmd, enum cb_err e, const char *step, const char *error_id)
+{
+	fprintf(stderr, "chat-bridge: users %s: %s%s%s (%s)%s%s\n", cmd, step != NULL ? step : "",
+	    step != NULL && step[0] ? ": " : "", cb_err_describe(e), cb_err_reason(e),
+	    error_id != NULL && error_id[0] ? " " : "", error_id != NULL ? error_id : "");
+	if (e == CB_STORE_UNAVAILABLE)
+		fprintf(stderr, "chat-bridge: users %s: check [store] database and run chat-bridge "
+		    "migrate --config FILE\n", cmd);
+}
+
+static int
+users_show_cmd(const struct config *c, const struct opts *o, unsigned limit)
+{
+	struct users_view *v = calloc(1, sizeof(*v));
+	enum cb_err e;
+	int rc;
+
+	if (v == NULL)
+		return EXIT_FAILURE;
+	e = users_show(c, o->pos[1], limit, v);
+	if (e == CB_MM_NOT_FOUND && v->unknown != USERS_KNOWN) {
+		print_unknown("show", o->pos[1], v->unknown);
+		rc = EXIT_REFUSED;
+	} else if (e == CB_STORE_UNAVAILABLE || e == CB_ENOMEM ||
+	    (e != CB_OK && !v->link.found && !v->have_user && v->n_audit == 0)) {
+		print_failure("show", e, "", v->mm_error_id);
+		rc = EXIT_REFUSED;
+	} else {
+		if (o->json)
+			print_json(show_json(o->pos[1], v));
+		else
+			show_text(v);
+		rc = 0;
+		if (e != CB_OK) {	/* Mattermost could not say everything */
+			print_failure("show", e, "Mattermost", v->mm_error_id);
+			rc = EXIT_REFUSED;
+		}
+	}
+	users_view_free(v);
+	free(v);
+	return rc;
+}
+
+struct list_out {
+	bool json;
+	json_t *links;
+	size_t n;
+};
+
+static void
+list_row(const struct store_link_info *l, void *arg)
+{
+	struct list_out *lo = arg;
+	char t[TIMEFMT_ISO_LEN], t2[TIMEFMT_ISO_LEN], t3[TIMEFMT_ISO_LEN];
+
+	lo->n++;
+	if (lo->json) {
+		json_array_append_new(lo->links, link_json(l, true));
+		return;
+	}
+	if (lo->n == 1)
+		printf("%-24s  %-26s  %-26s  %-7s  %-24s  %s\n", "LAST ACTIVITY", "CONTACT",
+		    "MATTERMOST USER", "HOW", "CREATED", "LAST CLICK");
+	printf("%-24s  %-26s  %-26s  %-7s  %-24s  %s\n", when(l->activity_ms, t), l->sub,
+	    l->mm_user_id, l->how, when(l->created_ms, t2), when(l->last_click_ms, t3));
+}
+
+static int
+users_list_cmd(const struct config *c, const struct opts *o, unsigned limit)
+{
+	struct list_out lo = {o->json != 0, NULL, 0};
+	char t[TIMEFMT_ISO_LEN];
+	int64_t since = 0;
+	uint64_t total = 0;
+	enum cb_err e;
+
+	if (o->since != NULL && timefmt_parse_since(o->since, clock_now_ms(), &since) != CB_OK)
+		return usage_error(usage_users, "--since: expected a duration (90m, 24h, 7d, 2w) or a "
+		    "UTC date (2026-11-01, 2026-11-01T12:00:00Z), got '%s'", o->since);
+	if (lo.json)
+		lo.links = json_array();
+	e = users_list(c, since, limit, list_row, &lo, &total);
+	if (e != CB_OK) {
+		json_decref(lo.links);
+		print_failure("list", e, "", NULL);
+		return EXIT_REFUSED;
+	}
+	if (lo.json) {
+		print_json(json_pack("{s:o, s:I, s:I, s:o}", "since", o->since ? jwhen(since) :
+		    json_null(), "total", (json_int_t)total, "shown", (json_int_t)lo.n, "links",
+		    lo.links));
+		return 0;
+	}
+	if (total == 0)
+		printf("no links%s%s\n", o->since ? " active since " : "", o->since ? when(since, t) :
+		    "");
+	else
+		printf("%zu of %llu link%s%s%s, the most recent activity first\n", lo.n,
+		    (unsigned long long)total, total == 1 ? "" : "s", o->since ? " active since " : "",
+		    o->since ? when(since, t) : "");
+	return 0;
+}
+
+static const char *const action_name[] = {
+	[USERS_REVOKE] = "revoke", [USERS_UNLINK] = "unlink", [USERS_DEACTIVATE] = "deactivate",
+};
+
+/* Who, for people: "jane.doe (Mattermost user X, contact Y)". */
+static void
+person(const struct users_result *r, char *out, size_t cap)
+{
+	(void)snprintf(out, cap, "%s%sMattermost user %s, contact %s%s", r->username,
+	    r->username[0] ? " (" : "", r->mm_user_id, r->sub, r->username[0] ? ")" : "");
+}
+
+static void
+change_text(const struct users_change *rq, const struct users_result *r)
+{
+	char who[256], sess[96] = "";
+
+	person(r, who, sizeof(who));
+	if (r->have_sessions)
+		(void)snprintf(sess, sizeof(sess), "%u session%s", r->sessions.count,
+		    r->sessions.count == 1 ? "" : "s");
+	if (rq->dry_run) {
+		switch (rq->action) {
+		case USERS_REVOKE:
+			printf("dry run: would end every Mattermost session of %s%s%s%s\n", who,
+			    sess[0] ? " (" : "", sess, sess[0] ? " now)" : "");
+			break;
+		case USERS_UNLINK:
+			printf("dry run: would delete the link of contact %s to Mattermost user %s; "
+			    "the next click would link again by the linking rules\n", r->sub,
+			    r->mm_user_id);
+			break;
+		case USERS_DEACTIVATE:
+			if (r->was_inactive)
+				printf("dry run: %s is already deactivated; would end every session "
+				    "again%s%s%s\n", who, sess[0] ? " (" : "", sess, sess[0] ? " now)" : "");
+			else
+				printf("dry run: would deactivate %s and end every session%s%s%s\n", who,
+				    sess[0] ? " (" : "", sess, sess[0] ? " now)" : "");
+			break;
+		}
+		printf("dry run: nothing changed, no audit row written\n");
+		return;
+	}
+	switch (rq->action) {
+	case USERS_REVOKE:
+		printf("logged out everywhere: every Mattermost session of %s ended%s%s%s\n", who,
+		    sess[0] ? " (" : "", sess, sess[0] ? ")" : "");
+		break;
+	case USERS_UNLINK:
+		printf("unlinked: contact %s no longer linked to Mattermost user %s; the next click "
+		    "links again by the linking rules\n", r->sub, r->mm_user_id);
+		break;
+	case USERS_DEACTIVATE:
+		if (r->was_inactive)
+			printf("already deactivated: %s; every session ended again%s%s%s\n", who,
+			    sess[0] ? " (" : "", sess, sess[0] ? ")" : "");
+		else
+			printf("deactivated %s and ended every session%s%s%s; later clicks are refused "
+			    "(user_deactivated)\n", who, sess[0] ? " (" : "", sess, sess[0] ? ")" : "");
+		break;
+	}
+	printf("audit row %s\n", r->request_id);
+}
+
+static json_t *
+change_json(const struct users_change *rq, const struct users_result *r, enum cb_err e)
+{
+	return json_pack("{s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:b, s:o, s:b, s:b, s:b, s:o, s:o, "
+	    "s:o, s:o}", "action", action_name[rq->action], "dry_run", rq->dry_run, "ok",
+	    e == CB_OK, "contact", r->sub[0] ? jstr(r->sub) : json_null(), "mm_user_id",
+	    r->mm_user_id[0] ? jstr(r->mm_user_id) : json_null(), "username",
+	    r->username[0] ? jstr(r->username) : json_null(), "sessions_before",
+	    r->have_sessions ? json_integer(r->sessions.count) : json_null(), "was_inactive",
+	    r->was_inactive, "audit_request_id", r->audited ? jstr(r->request_id) : json_null(),
+	    "deactivated", r->deactivated, "revoked", r->revoked, "unlinked", r->unlinked,
+	    "error", e == CB_OK ? json_null() : json_string(cb_err_reason(e)), "failed_step",
+	    r->failed_step != NULL && r->failed_step[0] ? jstr(r->failed_step) : json_null(),
+	    "error_id", r->error_id[0] ? jstr(r->error_id) : json_null(), "reason",
+	    jstr(rq->reason));
+}
+
+static int
+users_change_cmd(const struct config *c, const struct opts *o, enum users_action action)
+{
+	char op[CB_USERS_OPERATOR_MAX + 1];
+	const char *cmd = action_name[action];
+	struct users_change rq;
+	struct users_result r;
+	enum cb_err e;
+
+	users_operator(op);
+	rq.action = action;
+	rq.who = o->pos[1];
+	rq.reason = o->reason;
+	rq.operator = op;
+	rq.dry_run = o->dry_run != 0;
+	e = users_change(c, &rq, &r);
+	if (e == CB_MM_NOT_FOUND && r.unknown != USERS_KNOWN) {
+		print_unknown(cmd, rq.who, r.unknown);
+		return EXIT_REFUSED;
+	}
+	if (o->json && (e == CB_OK || r.sub[0] != '\0'))
+		print_json(change_json(&rq, &r, e));
+	if (e == CB_OK) {
+		if (!o->json)
+			change_text(&rq, &r);
+		return 0;
+	}
+	if (r.audit_err != CB_OK) {
+		if (r.deactivated || r.revoked)
+			fprintf(stderr, "chat-bridge: users %s: done in Mattermost (%s%s), but the "
+			    "audit row could not be written: %s (%s)\n", cmd,
+			    r.deactivated ? "deactivated, " : "", r.revoked ? "sessions revoked" :
+			    "sessions not revoked", cb_err_describe(r.audit_err),
+			    cb_err_reason(r.audit_err));
+		else
+			fprintf(stderr, "chat-bridge: users %s: the audit row could not be written, "
+			    "nothing changed: %s (%s)\n", cmd, cb_err_describe(r.audit_err),
+			    cb_err_reason(r.audit_err));
+		return EXIT_REFUSED;
+	}
+	print_failure(cmd, e, r.failed_step, r.error_id);
+	if (r.deactivated)
+		fprintf(stderr, "chat-bridge: users %s: the user IS deactivated; its sessions were "
+		    "not revoked: run chat-bridge users revoke\n", cmd);
+	else if (!rq.dry_run && r.sub[0] != '\0')
+		fprintf(stderr, "chat-bridge: users %s: nothing changed%s%s\n", cmd,
+		    r.audited ? "; audit row " : "", r.audited ? r.request_id : "");
+	return EXIT_REFUSED;
+}
+
+/* --reason: said, one line, valid UTF-8, short enough for the audit row. */
+static int
+check_reason(const char *reason)
+{
+	json_t *j;
+	size_t n, i;
+
+	if (reason == NULL)
+		return usage_error(usage_users, "--reason TEXT is required: it goes to the audit "
+		    "table with your name%s", "");
+	n = strlen(reason);
+	for (i = 0; i < n && reason[i] == ' '; i++)
+		;
+	if (i == n)
+		return usage_error(usage_users, "--reason must say something%s", "");
+	if (n > CB_USERS_REASON_MAX)
+		return usage_error(usage_users, "--reason: at most %d bytes, got %zu",
+		    CB_USERS_REASON_MAX, n);
+	if (!no_controls(reason, n) || (j = json_string(reason)) == NULL)
+		return usage_error(usage_users, "--reason: one line of UTF-8 text, without control "
+		    "characters%s", "");
+	json_decref(j);
+	return 0;
+}
+
+static int
+cmd_users(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int change;	/* -1 show, -2 list, else enum users_action */
+	} subs[] = {
+		{"show", -1}, {"list", -2}, {"revoke", USERS_REVOKE}, {"unlink", USERS_UNLINK},
+		{"deactivate", USERS_DEACTIVATE},
+	};
+	struct opts o = {0};
+	struct config *c;
+	enum users_kind kind;
+	int64_t limit = -1;
+	size_t i;
+	int rc, sub = 0;
+
+	if ((rc = parse(argc, argv, users_opts, usage_users, &o)) != 0)
+		return rc;
+	if (o.help) {
+		fputs(usage_users, stdout);
+		return 0;
+	}
+	if (o.npos == 0)
+		return usage_error(usage_users, "expected show, list, revoke, unlink or deactivate%s",
+		    "");
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(o.pos[0], subs[i].name) == 0)
+			break;
+	if (i == sizeof(subs) / sizeof(subs[0]))
+		return usage_error(usage_users, "unknown users command '%s'", o.pos[0]);
+	sub = subs[i].change;
+	if (sub == -2 && o.npos != 1)
+		return usage_error(usage_users, "users list takes no argument, got '%s'", o.pos[1]);
+	if (sub != -2 && o.npos != 2)
+		return usage_error(usage_users, "users %s needs exactly one SUB, EMAIL or USERNAME",
+		    o.pos[0]);
+	if (sub != -2 && users_query_kind(o.pos[1], &kind) != CB_OK)
+		return usage_error(usage_users, "'%s' is not a contact id, an email or a Mattermost "
+		    "username", o.pos[1]);
+	if (o.since != NULL && sub != -2)
+		return usage_error(usage_users, "--since is for users list%s", "");
+	if (o.limit != NULL && sub >= 0)
+		return usage_error(usage_users, "--limit is for users show and users list%s", "");
+	if ((o.reason != NULL || o.dry_run) && sub < 0)
+		return usage_error(usage_users, "--reason and --dry-run are for revoke, unlink and "
+		    "deactivate%s", "");
+	if (sub >= 0 && (rc = check_reason(o.reason)) != 0)
+		return rc;
+	if (o.limit != NULL && (int_opt("limit", o.limit, sub == -1 ? CB_USERS_AUDIT_MAX :
+	    CB_USERS_LIST_MAX, &limit) != 0 || (sub == -2 && limit < 1)))
+		return usage_error(usage_users, "--limit: from %d to %d", sub == -1 ? 0 : 1,
+		    sub == -1 ? CB_USERS_AUDIT_MAX : CB_USERS_LIST_MAX);
+	if (limit < 0)
+		limit = sub == -1 ? CB_USERS_AUDIT_DEFAULT : CB_USERS_LIST_DEFAULT;
+	if ((c = load_config(&o, &rc)) == NULL)
+		return rc;
+	if (sub == -1)
+		rc = users_show_cmd(c, &o, (unsigned)limit);
+	else if (sub == -2)
+		rc = users_list_cmd(c, &o, (unsigned)limit);
+	else
+		rc = users_change_cmd(c, &o, (enum users_action)sub);
+	config_free(c);
+	return rc;
+}
+
 int
 cli_main(int argc, char **argv)
 {
@@ -644,7 +1235,7 @@ cli_main(int argc, char **argv)
 	} cmds[] = {
 		{"serve", cmd_serve}, {"check-config", cmd_check_config}, {"migrate", cmd_migrate},
 		{"keygen", cmd_keygen}, {"mint", cmd_mint}, {"verify", cmd_verify},
-		{"teams", cmd_teams},
+		{"teams", cmd_teams}, {"users", cmd_users},
 	};
 	size_t i;
 

@@ -589,3 +589,122 @@ mm_ping(const struct mm_ctx *m, struct mm_result *res)
 
 	return call(m, &c, NULL, res);
 }
+
+/* ------------------------------------------------------------ operators */
+
+enum cb_err
+mm_user_by_username(const struct mm_ctx *m, const char *username, struct mm_user *out,
+    struct mm_result *res)
+{
+	struct buf p;
+	struct call c = {"GET", NULL, NULL, true, NULL, NULL};
+	enum cb_err e;
+
+	buf_init(&p, 512);
+	buf_adds(&p, "/users/username/");
+	buf_add_urlenc(&p, username, strlen(username));
+	if ((e = p.err) == CB_OK) {
+		c.path = p.data;
+		e = user_call(m, &c, out, res);
+	}
+	buf_release(&p);
+	return e;
+}
+
+enum cb_err
+mm_user_teams(const struct mm_ctx *m, const char *id, struct mm_team *out, size_t cap, size_t *n,
+    size_t *total, struct mm_result *res)
+{
+	char path[64];
+	struct call c = {"GET", path, NULL, true, NULL, NULL};
+	json_t *j = NULL, *t, *d;
+	const char *dn;
+	size_t i;
+	enum cb_err e;
+
+	*n = *total = 0;
+	if (!mmid_valid(id, strlen(id)))
+		return CB_EINTERNAL;
+	(void)snprintf(path, sizeof(path), "/users/%s/teams", id);
+	if ((e = call(m, &c, &j, res)) != CB_OK)
+		return e;
+	if (!json_is_array(j)) {
+		json_decref(j);
+		return CB_MM_ERROR;
+	}
+	*total = json_array_size(j);
+	json_array_foreach(j, i, t) {
+		struct mm_team *o;
+
+		if (*n == cap)
+			break;
+		o = &out[*n];
+		memset(o, 0, sizeof(*o));
+		copy_str(t, "id", o->id, sizeof(o->id));
+		if (!mmid_valid(o->id, strlen(o->id)))
+			continue;
+		copy_str(t, "name", o->name, sizeof(o->name));
+		if ((dn = json_string_value(json_object_get(t, "display_name"))) != NULL)
+			(void)str_copy(o->display_name, sizeof(o->display_name), dn,
+			    utf8_prefix(dn, strlen(dn), CB_MM_NAME_RUNES));
+		d = json_object_get(t, "delete_at");
+		o->delete_at = json_is_integer(d) ? (int64_t)json_integer_value(d) : 0;
+		(*n)++;
+	}
+	json_decref(j);
+	return CB_OK;
+}
+
+enum cb_err
+mm_user_sessions(const struct mm_ctx *m, const char *id, struct mm_sessions *out,
+    struct mm_result *res)
+{
+	char path[64];
+	struct call c = {"GET", path, NULL, true, NULL, NULL};
+	json_t *j = NULL, *s, *la;
+	const char *dev;
+	size_t i;
+	enum cb_err e;
+
+	memset(out, 0, sizeof(*out));
+	if (!mmid_valid(id, strlen(id)))
+		return CB_EINTERNAL;
+	(void)snprintf(path, sizeof(path), "/users/%s/sessions", id);
+	if ((e = call(m, &c, &j, res)) != CB_OK)
+		return e;
+	if (!json_is_array(j)) {
+		json_decref(j);
+		return CB_MM_ERROR;
+	}
+	json_array_foreach(j, i, s) {
+		out->count++;
+		dev = json_string_value(json_object_get(s, "device_id"));
+		if (dev != NULL && dev[0] != '\0')
+			out->mobile++;
+		la = json_object_get(s, "last_activity_at");
+		if (json_is_integer(la) && (int64_t)json_integer_value(la) > out->last_activity_at)
+			out->last_activity_at = (int64_t)json_integer_value(la);
+	}
+	json_decref(j);
+	return CB_OK;
+}
+
+enum cb_err
+mm_user_set_active(const struct mm_ctx *m, const char *id, bool active, struct mm_result *res)
+{
+	char path[64];
+	json_t *b = json_pack("{s:b}", "active", active);
+	struct call c = {"PUT", path, b, true, NULL, NULL};
+	enum cb_err e;
+
+	if (b == NULL)
+		return CB_ENOMEM;
+	if (!mmid_valid(id, strlen(id))) {
+		json_decref(b);
+		return CB_EINTERNAL;
+	}
+	(void)snprintf(path, sizeof(path), "/users/%s/active", id);
+	e = call(m, &c, NULL, res);
+	json_decref(b);
+	return e;
+}

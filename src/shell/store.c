@@ -126,8 +126,27 @@ enum {
 	S_REPLAY, S_LOCK, S_CLAIM_LOCK, S_LINK_GET, S_LINK_PUT, S_LINK_DEL, S_LINK_TEAMS, S_LINK_PW,
 	S_LINK_ACCOUNT, S_LINK_PROFILE, S_LINK_OWNER,
 	S_AUDIT,
-	S_PURGE_REPLAY, S_PURGE_SSO, S_PURGE_AUDIT, S_PING, S_SSO_PUT, S_SSO_TAKE, S_COUNT
+	S_PURGE_REPLAY, S_PURGE_SSO, S_PURGE_AUDIT, S_PING, S_SSO_PUT, S_SSO_TAKE,
+	S_USERS_LINK, S_USERS_LIST, S_USERS_AUDIT,
+	S_COUNT
 };
+
+/* chat-bridge users. A time as milliseconds since the epoch. */
+#define MS(x) "(extract(epoch FROM " x ") * 1000)::bigint"
+#define LINK_COLUMNS "sub, mm_user_id, how, teams_key, teams_joined, " MS("created_at") ", " \
+	MS("updated_at") ", coalesce(" MS("teams_checked_at") ", 0), password_set_at IS NOT NULL"
+/* An HMAC-SHA256 pad (RFC 2104: the key in a 64-byte block, XOR x) of
+ * the 32-byte key k.k. */
+#define PAD(x) "(SELECT decode(string_agg(lpad(to_hex(CASE WHEN i < 32 THEN get_byte(k.k, i) " \
+	"ELSE 0 END # " x "), 2, '0'), '' ORDER BY i), 'hex') FROM generate_series(0, 63) i)"
+/* The pseudonym of l.sub exactly as store_pseudonym computes it: the
+ * first bytes of HMAC-SHA256 under the key migrate made (loaded only
+ * when it has 32 bytes), in hex; of SHA-256 while there is none. */
+#define PSEUDONYM_SQL "CASE WHEN p.keyed THEN substr(encode(sha256(p.opad || sha256(p.ipad || " \
+	"convert_to(l.sub, 'UTF8'))), 'hex'), 1, " CB_STR(CB_PSEUDONYM_LEN) ") ELSE " \
+	"substr(encode(sha256(convert_to(l.sub, 'UTF8')), 'hex'), 1, " CB_STR(CB_PSEUDONYM_LEN) ") END"
+#define CB_STR_(x) #x
+#define CB_STR(x) CB_STR_(x)
 
 static const struct pg_stmt stmts[S_COUNT] = {
 	[S_REPLAY] = {"replay", "INSERT INTO chat_bridge_replay (iss, jti, expires_at) "
@@ -177,6 +196,25 @@ static const struct pg_stmt stmts[S_COUNT] = {
 	 * binding is marked used and returned. */
 	[S_SSO_TAKE] = {"sso_take", "UPDATE chat_bridge_sso_state SET used_at = now() WHERE state = $1 "
 	    "AND binding = $2 AND used_at IS NULL AND expires_at > now() RETURNING verifier, r", 2},
+	[S_USERS_LINK] = {"users_link", "SELECT " LINK_COLUMNS " FROM chat_bridge_link WHERE "
+	    "($1 <> '' AND sub = $1) OR ($1 = '' AND mm_user_id = $2)", 2},
+	/* One scan of each table: the last clicks of every pseudonym, joined
+	 * to the links' pseudonyms. */
+	[S_USERS_LIST] = {"users_list", "WITH k AS (SELECT (SELECT value FROM chat_bridge_secret "
+	    "WHERE name = '" PSEUDONYM_KEY_NAME "' AND length(value) = 32) AS k), "
+	    "p AS (SELECT k.k IS NOT NULL AS keyed, " PAD("54") " AS ipad, " PAD("92") " AS opad FROM k), "
+	    "l AS (SELECT l.*, " PSEUDONYM_SQL " AS h FROM chat_bridge_link l, p), "
+	    "c AS (SELECT sub_hash, max(at) AS at FROM chat_bridge_audit WHERE via <> 'cli' AND "
+	    "sub_hash <> '' GROUP BY sub_hash), "
+	    "r AS (SELECT l.*, c.at AS last_click, greatest(l.created_at, l.updated_at, c.at) AS activity "
+	    "FROM l LEFT JOIN c ON c.sub_hash = l.h) "
+	    "SELECT " LINK_COLUMNS ", coalesce(" MS("last_click") ", 0), " MS("activity") ", "
+	    "count(*) OVER () FROM r WHERE activity >= to_timestamp($1::bigint / 1000.0) "
+	    "ORDER BY activity DESC, sub LIMIT $2::integer", 2},
+	[S_USERS_AUDIT] = {"users_audit", "SELECT " MS("at") ", request_id, route, method, client, "
+	    "status, outcome, reason, detail, via, iss, mm_user_id, mode FROM chat_bridge_audit "
+	    "WHERE sub_hash = $1 AND (NOT $2::boolean OR via <> 'cli') ORDER BY at DESC, id DESC "
+	    "LIMIT $3::integer", 3},
 };
 
 /* Reads the schema version; -1 if it cannot be read. */
@@ -704,4 +742,234 @@ out:
 	sodium_memzero(hex, sizeof(hex));
 	PQfinish(c);
 	return e;
+}
+
+/* ------------------------------------------------------------ operators */
+
+/* Copies src into dst[cap], cut to fit at a code point. */
+static void
+cut(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap) {
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	(void)str_copy(dst, cap, src, n);
+}
+
+static int64_t
+col_i64(const PGresult *r, int row, int col)
+{
+	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+/* Copies row `row` of a LINK_COLUMNS result into *out. */
+static void
+link_info_from_row(const PGresult *r, int row, struct store_link_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->found = true;
+	cut(out->sub, sizeof(out->sub), PQgetvalue(r, row, 0));
+	cut(out->mm_user_id, sizeof(out->mm_user_id), PQgetvalue(r, row, 1));
+	cut(out->how, sizeof(out->how), PQgetvalue(r, row, 2));
+	cut(out->teams_key, sizeof(out->teams_key), PQgetvalue(r, row, 3));
+	cut(out->teams_joined, sizeof(out->teams_joined), PQgetvalue(r, row, 4));
+	out->created_ms = col_i64(r, row, 5);
+	out->updated_ms = col_i64(r, row, 6);
+	out->teams_checked_ms = col_i64(r, row, 7);
+	out->password_set = strcmp(PQgetvalue(r, row, 8), "t") == 0;
+}
+
+enum cb_err
+store_link_info(struct store *s, const char *sub, const char *mm_user_id,
+    struct store_link_info *out)
+{
+	const char *p[2] = {nz(sub), nz(mm_user_id)};
+	PGresult *r;
+	enum cb_err e;
+
+	memset(out, 0, sizeof(*out));
+	if (p[0][0] == '\0' && p[1][0] == '\0')
+		return CB_OK;
+	if ((e = pg_exec(s->pg, S_USERS_LINK, p, PGRES_TUPLES_OK, &r)) != CB_OK)
+		return e;
+	if (PQntuples(r) == 1)
+		link_info_from_row(r, 0, out);
+	PQclear(r);
+	return CB_OK;
+}
+
+enum cb_err
+store_link_list(struct store *s, int64_t since_ms, unsigned limit, store_link_each each, void *arg,
+    uint64_t *total)
+{
+	char since[24], lim[16];
+	const char *p[2] = {since, lim};
+	struct store_link_info li;
+	PGresult *r;
+	int i, n;
+	enum cb_err e;
+
+	*total = 0;
+	(void)snprintf(since, sizeof(since), "%" PRId64, since_ms);
+	(void)snprintf(lim, sizeof(lim), "%u", limit);
+	if ((e = pg_exec(s->pg, S_USERS_LIST, p, PGRES_TUPLES_OK, &r)) != CB_OK)
+		return e;
+	n = PQntuples(r);
+	if (n > 0)
+		*total = strtoull(PQgetvalue(r, 0, 11), NULL, 10);
+	for (i = 0; i < n; i++) {
+		link_info_from_row(r, i, &li);
+		li.last_click_ms = col_i64(r, i, 9);
+		li.activity_ms = col_i64(r, i, 10);
+		each(&li, arg);
+	}
+	PQclear(r);
+	return CB_OK;
+}
+
+enum cb_err
+store_audit_of(struct store *s, const char *sub, bool clicks_only, unsigned limit,
+    store_audit_each each, void *arg)
+{
+	char h[CB_PSEUDONYM_LEN + 1], lim[16];
+	const char *p[3] = {h, clicks_only ? "true" : "false", lim};
+	struct store_audit_row a;
+	PGresult *r;
+	int i, n;
+	enum cb_err e;
+
+	/* Connected first: the pseudonym key is loaded with the schema check. */
+	if ((e = store_ensure(s)) != CB_OK)
+		return e;
+	store_pseudonym(s, sub, h);
+	if (h[0] == '\0')
+		return CB_OK;
+	(void)snprintf(lim, sizeof(lim), "%u", limit);
+	if ((e = pg_exec(s->pg, S_USERS_AUDIT, p, PGRES_TUPLES_OK, &r)) != CB_OK)
+		return e;
+	n = PQntuples(r);
+	for (i = 0; i < n; i++) {
+		memset(&a, 0, sizeof(a));
+		a.at_ms = col_i64(r, i, 0);
+		cut(a.request_id, sizeof(a.request_id), PQgetvalue(r, i, 1));
+		cut(a.route, sizeof(a.route), PQgetvalue(r, i, 2));
+		cut(a.method, sizeof(a.method), PQgetvalue(r, i, 3));
+		cut(a.client, sizeof(a.client), PQgetvalue(r, i, 4));
+		a.status = (int)strtol(PQgetvalue(r, i, 5), NULL, 10);
+		cut(a.outcome, sizeof(a.outcome), PQgetvalue(r, i, 6));
+		cut(a.reason, sizeof(a.reason), PQgetvalue(r, i, 7));
+		cut(a.detail, sizeof(a.detail), PQgetvalue(r, i, 8));
+		cut(a.via, sizeof(a.via), PQgetvalue(r, i, 9));
+		cut(a.iss, sizeof(a.iss), PQgetvalue(r, i, 10));
+		cut(a.mm_user_id, sizeof(a.mm_user_id), PQgetvalue(r, i, 11));
+		cut(a.mode, sizeof(a.mode), PQgetvalue(r, i, 12));
+		each(&a, arg);
+	}
+	PQclear(r);
+	return CB_OK;
+}
+
+struct contact_arg {
+	const char *sub;
+	struct store_link_info *out;
+};
+
+/* BEGIN, the contact's lock, then the link: read after the lock, it sees
+ * what a click that held the lock before committed. */
+static enum cb_err
+contact_begin_op(struct pg *pg, PGconn *conn, void *arg)
+{
+	struct contact_arg *x = arg;
+	const char *p[2] = {x->sub, ""};
+	int64_t t0 = clock_mono_us();
+	PGresult *r = PQexec(conn, "BEGIN");
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	PQclear(r);
+	if (ok) {
+		r = PQexecPrepared(conn, stmts[S_LOCK].name, 1, p, NULL, NULL, 0);
+		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+		PQclear(r);
+	}
+	if (ok) {
+		r = PQexecPrepared(conn, stmts[S_USERS_LINK].name, 2, p, NULL, NULL, 0);
+		if ((ok = PQresultStatus(r) == PGRES_TUPLES_OK) && PQntuples(r) == 1)
+			link_info_from_row(r, 0, x->out);
+		PQclear(r);
+	}
+	pg_observe(pg, t0);
+	if (ok)
+		return CB_OK;
+	if (PQstatus(conn) == CONNECTION_OK) {
+		pg_log(pg, "begin contact");	/* before the rollback replaces the message */
+		pg_rollback(pg);
+	}
+	return CB_STORE_UNAVAILABLE;
+}
+
+enum cb_err
+store_contact_begin(struct store *s, const char *sub, struct store_link_info *out)
+{
+	struct contact_arg x = {sub, out};
+
+	memset(out, 0, sizeof(*out));
+	return pg_run(s->pg, "begin contact", contact_begin_op, &x);
+}
+
+/* The audit row, waited for, then COMMIT: a transaction PostgreSQL had
+ * to abort answers COMMIT with ROLLBACK, which is a failure here. */
+static enum cb_err
+contact_commit_op(struct pg *pg, PGconn *conn, void *arg)
+{
+	const char *const *p = arg;
+	int64_t t0 = clock_mono_us();
+	PGresult *r = PQexecPrepared(conn, stmts[S_AUDIT].name, 14, p, NULL, NULL, 0);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	PQclear(r);
+	if (ok) {
+		r = PQexec(conn, "COMMIT");
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(r), "COMMIT") == 0;
+		PQclear(r);
+	}
+	pg_observe(pg, t0);
+	return ok ? CB_OK : CB_STORE_UNAVAILABLE;
+}
+
+enum cb_err
+store_contact_commit(struct store *s, const struct attempt *a)
+{
+	char status[16], latency[24];
+	const char *p[14];
+	enum cb_err e;
+
+	(void)snprintf(status, sizeof(status), "%d", a->status);
+	(void)snprintf(latency, sizeof(latency), "%" PRIu64, a->latency_us);
+	p[0] = nz(a->request_id);
+	p[1] = nz(a->route);
+	p[2] = nz(a->method);
+	p[3] = nz(a->client);
+	p[4] = status;
+	p[5] = attempt_outcome(a);
+	p[6] = cb_err_reason(a->reason);
+	p[7] = nz(a->detail);
+	p[8] = nz(a->via);
+	p[9] = nz(a->iss);
+	p[10] = nz(a->sub_hash);
+	p[11] = nz(a->mm_user_id);
+	p[12] = nz(a->mode);
+	p[13] = latency;
+	if ((e = pg_run(s->pg, "commit contact", contact_commit_op, p)) != CB_OK)
+		pg_rollback(s->pg);
+	return e;
+}
+
+void
+store_contact_abort(struct store *s)
+{
+	pg_rollback(s->pg);
 }

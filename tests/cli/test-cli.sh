@@ -135,7 +135,7 @@ check "check-config reports file:line: reason and exits 1" bash -c "'$BIN' check
 chmod 644 "$T/mm.token"
 check "check-config refuses a world-readable token file" bash -c "'$BIN' check-config $C 2> '$T/e'; [ \$? -eq 1 ] && grep -q 'mm.token has mode 0644' '$T/e'"
 chmod 600 "$T/mm.token"
-for cmd in serve check-config migrate keygen mint verify teams; do
+for cmd in serve check-config migrate keygen mint verify teams users; do
 	check "$cmd --help exits 0 and prints usage" bash -c "'$BIN' $cmd --help > '$T/h' && grep -q '^usage: chat-bridge' '$T/h'"
 done
 check "--help exits 0 and lists the commands" bash -c "'$BIN' --help > '$T/h' && grep -q 'teams sync' '$T/h'"
@@ -148,6 +148,14 @@ if [ ! -e /etc/openthc/chat-bridge.conf ]; then
 		'$BIN' check-config 2>'$T/e'; [ \$? -eq 1 ] && grep -q '^/etc/openthc/chat-bridge.conf: cannot open' '$T/e'"
 fi
 check "verify without token exits 2" status_is 2 "$BIN" verify $C
+# users: usage is judged before the configuration is read (the stack tests run the rest)
+check "users revoke without --reason exits 2 and says so" bash -c "'$BIN' users revoke 0165B6QY0F4TGXCTDRS8ZCM0V4 $C 2> '$T/e'; [ \$? -eq 2 ] && grep -q -- '--reason TEXT is required' '$T/e'"
+check "users deactivate with an empty --reason exits 2" status_is 2 "$BIN" users deactivate 0165B6QY0F4TGXCTDRS8ZCM0V4 --reason '' $C
+check "users unlink with a two-line --reason exits 2" status_is 2 "$BIN" users unlink 0165B6QY0F4TGXCTDRS8ZCM0V4 --reason "$(printf 'a\nb')" $C
+check "users list --since yesterday exits 2" status_is 2 "$BIN" users list --since yesterday $C
+check "users show of something that is no contact, email or username exits 2" status_is 2 "$BIN" users show 'a b' $C
+check "users without a subcommand exits 2" status_is 2 "$BIN" users $C
+check "--help lists users" bash -c "'$BIN' --help | grep -q 'users show|list|revoke|unlink|deactivate'"
 
 # --- the documented configurations are valid: README's block and the
 # complete example etc/chat-bridge.conf, with their secret files created

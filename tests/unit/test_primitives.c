@@ -2,11 +2,13 @@
  * test_primitives.c - strict integers, base64url, Mattermost ids, the
  * derived login password and its PBKDF2 PHC hash (RFC 7914 section 11
  * PBKDF2-HMAC-SHA256 vectors; PHC string cross-checked with Python's
- * hashlib).
+ * hashlib); an operator's --since (durations and UTC dates, checked
+ * against date -u +%s).
  */
 #include "harness.h"
 #include "mmid.h"
 #include "password.h"
+#include "timefmt.h"
 #include "util.h"
 
 static void
@@ -142,6 +144,42 @@ test_hash_for_log(void)
 }
 
 static void
+test_since(void)
+{
+	const int64_t now = 1767225600123LL;	/* 2026-01-01T00:00:00.123Z */
+	int64_t t = 1;
+
+	ok(timefmt_parse_since("90m", now, &t) == CB_OK && t == now - 90 * 60000, "90m");
+	ok(timefmt_parse_since("7d", now, &t) == CB_OK && t == now - 7 * 86400000LL, "7d");
+	ok(timefmt_parse_since("2w", now, &t) == CB_OK && t == now - 14 * 86400000LL, "2w");
+	ok(timefmt_parse_since("30s", now, &t) == CB_OK && t == now - 30000, "30s");
+	ok(timefmt_parse_since("24h", now, &t) == CB_OK && t == now - 86400000LL, "24h");
+	/* date -u -d 2026-11-22 +%s = 1795305600 */
+	ok(timefmt_parse_since("2026-11-22", now, &t) == CB_OK && t == 1795305600000LL, "a date");
+	/* date -u -d '2024-02-29 13:45:10' +%s = 1709214310 */
+	ok(timefmt_parse_since("2024-02-29T13:45:10Z", now, &t) == CB_OK && t == 1709214310000LL,
+	    "a leap day with a time and Z");
+	ok(timefmt_parse_since("2024-02-29T13:45", now, &t) == CB_OK && t == 1709214300000LL,
+	    "minutes only, no Z");
+	ok(timefmt_parse_since("1970-01-01", now, &t) == CB_OK && t == 0, "the epoch");
+	is_int(timefmt_parse_since("2023-02-29", now, &t), CB_REQ_MALFORMED, "no 29 February in 2023");
+	is_int(timefmt_parse_since("2026-04-31", now, &t), CB_REQ_MALFORMED, "no 31 April");
+	is_int(timefmt_parse_since("2026-13-01", now, &t), CB_REQ_MALFORMED, "month 13");
+	is_int(timefmt_parse_since("2026-01-01T24:00", now, &t), CB_REQ_MALFORMED, "hour 24");
+	is_int(timefmt_parse_since("2026-01-01 10:00", now, &t), CB_REQ_MALFORMED, "a space, not T");
+	is_int(timefmt_parse_since("1969-12-31", now, &t), CB_REQ_MALFORMED, "before the epoch");
+	is_int(timefmt_parse_since("7", now, &t), CB_REQ_MALFORMED, "no unit");
+	is_int(timefmt_parse_since("d", now, &t), CB_REQ_MALFORMED, "no number");
+	is_int(timefmt_parse_since("07d", now, &t), CB_REQ_MALFORMED, "leading zero");
+	is_int(timefmt_parse_since("0d", now, &t), CB_REQ_MALFORMED, "zero");
+	is_int(timefmt_parse_since("-7d", now, &t), CB_REQ_MALFORMED, "a sign");
+	is_int(timefmt_parse_since("7y", now, &t), CB_REQ_MALFORMED, "unknown unit");
+	is_int(timefmt_parse_since("7 d", now, &t), CB_REQ_MALFORMED, "a space");
+	is_int(timefmt_parse_since("99999999w", now, &t), CB_REQ_MALFORMED, "before the epoch");
+	is_int(timefmt_parse_since("", now, &t), CB_REQ_MALFORMED, "empty");
+}
+
+static void
 run_tests(int argc, char **argv)
 {
 	(void)argc;
@@ -151,4 +189,5 @@ run_tests(int argc, char **argv)
 	test_mmid();
 	test_password();
 	test_hash_for_log();
+	test_since();
 }
