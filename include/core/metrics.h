@@ -33,7 +33,9 @@ void metrics_observe(struct metrics *m, enum metric_hist h, uint64_t us);
 /* Counts a configuration reload (ok = 1 success, 0 failure). */
 void metrics_reload(struct metrics *m, int ok);
 
-/* Appends the exposition text. */
-enum cb_err metrics_render(struct metrics *m, struct buf *b);
+/* Appends the exposition text. Every series carries the label
+ * instance="<instance>" (escaped), so the series of several bridge hosts
+ * stay apart however they are scraped. */
+enum cb_err metrics_render(struct metrics *m, const char *instance, struct buf *b);
 
 #endif

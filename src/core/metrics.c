@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "bounds.h"
 #include "metrics.h"
 
 /* Bucket upper bounds in microseconds: 0.1 ms .. 10 s, finer between 1
@@ -99,11 +100,39 @@ load(atomic_uint_fast64_t *v)
 	return (uint64_t)atomic_load_explicit(v, memory_order_relaxed);
 }
 
-enum cb_err
-metrics_render(struct metrics *m, struct buf *b)
+/* The label pair instance="..." with the value escaped as the text
+ * format requires (backslash, double quote, line feed). */
+static void
+instance_label(struct buf *b, const char *instance)
 {
+	const char *p;
+
+	buf_adds(b, "instance=\"");
+	for (p = instance; *p != '\0'; p++) {
+		if (*p == '\\' || *p == '"')
+			buf_addc(b, '\\');
+		if (*p == '\n')
+			buf_adds(b, "\\n");
+		else
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
+}
+
+enum cb_err
+metrics_render(struct metrics *m, const char *instance, struct buf *b)
+{
+	struct buf lb;
+	const char *l;
 	size_t i, k;
 
+	buf_init(&lb, 4 * CB_INSTANCE_MAX + 16);
+	instance_label(&lb, instance);
+	if (lb.err != CB_OK) {
+		buf_release(&lb);
+		return lb.err;
+	}
+	l = buf_str(&lb);
 	buf_adds(b, "# HELP chat_bridge_attempts_total Sign-in attempts by outcome and reason.\n"
 	    "# TYPE chat_bridge_attempts_total counter\n");
 	for (i = 0; i < CB_ERR_COUNT; i++) {
@@ -111,31 +140,32 @@ metrics_render(struct metrics *m, struct buf *b)
 
 		if (v == 0 && i != CB_OK)
 			continue;
-		buf_printf(b, "chat_bridge_attempts_total{outcome=\"%s\",reason=\"%s\"} %llu\n",
+		buf_printf(b, "chat_bridge_attempts_total{%s,outcome=\"%s\",reason=\"%s\"} %llu\n", l,
 		    outcome_of((enum cb_err)i), cb_err_reason((enum cb_err)i), (unsigned long long)v);
 	}
 	buf_printf(b, "# HELP chat_bridge_config_reloads_total Configuration reloads (SIGHUP).\n"
 	    "# TYPE chat_bridge_config_reloads_total counter\n"
-	    "chat_bridge_config_reloads_total{result=\"ok\"} %llu\n"
-	    "chat_bridge_config_reloads_total{result=\"failed\"} %llu\n",
-	    (unsigned long long)load(&m->reloads_ok), (unsigned long long)load(&m->reloads_failed));
+	    "chat_bridge_config_reloads_total{%s,result=\"ok\"} %llu\n"
+	    "chat_bridge_config_reloads_total{%s,result=\"failed\"} %llu\n",
+	    l, (unsigned long long)load(&m->reloads_ok), l, (unsigned long long)load(&m->reloads_failed));
 	for (k = 0; k < MH_COUNT; k++) {
 		struct hist *x = &m->h[k];
+		const char *name = hist_names[k].name;
 		uint64_t cum = 0, sum = load(&x->sum_us);
 
-		buf_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", hist_names[k].name,
-		    hist_names[k].help, hist_names[k].name);
+		buf_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, hist_names[k].help, name);
 		for (i = 0; i <= NBOUNDS; i++) {
 			cum += load(&x->bucket[i]);
 			if (i < NBOUNDS)
-				buf_printf(b, "%s_bucket{le=\"%g\"} %llu\n", hist_names[k].name,
+				buf_printf(b, "%s_bucket{%s,le=\"%g\"} %llu\n", name, l,
 				    (double)bounds_us[i] / 1e6, (unsigned long long)cum);
 			else
-				buf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", hist_names[k].name,
+				buf_printf(b, "%s_bucket{%s,le=\"+Inf\"} %llu\n", name, l,
 				    (unsigned long long)cum);
 		}
-		buf_printf(b, "%s_sum %.6f\n%s_count %llu\n", hist_names[k].name,
-		    (double)sum / 1e6, hist_names[k].name, (unsigned long long)load(&x->count));
+		buf_printf(b, "%s_sum{%s} %.6f\n%s_count{%s} %llu\n", name, l, (double)sum / 1e6,
+		    name, l, (unsigned long long)load(&x->count));
 	}
+	buf_release(&lb);
 	return b->err;
 }

@@ -292,6 +292,8 @@ test_metrics(void)
 {
 	struct metrics *m = metrics_new();
 	struct buf b;
+	const char *line, *end;
+	size_t lines = 0, labelled = 0;
 
 	metrics_attempt(m, CB_OK);
 	metrics_attempt(m, CB_OK);
@@ -301,18 +303,37 @@ test_metrics(void)
 	metrics_observe(m, MH_CLICK, 20000000);
 	metrics_observe(m, MH_MM, 3000);
 	buf_init(&b, 65536);
-	is_int(metrics_render(m, &b), CB_OK, "render");
-	ok(strstr(b.data, "chat_bridge_attempts_total{outcome=\"ok\",reason=\"ok\"} 2\n") != NULL, "ok counter");
-	ok(strstr(b.data, "chat_bridge_attempts_total{outcome=\"refused\",reason=\"expired\"} 1\n") != NULL, "refused counter");
-	ok(strstr(b.data, "chat_bridge_attempts_total{outcome=\"error\",reason=\"mm_timeout\"} 1\n") != NULL, "error counter");
-	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"0.0001\"} 0\n") != NULL, "first bucket empty");
-	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"0.0005\"} 0\n") != NULL, "bucket below 700 us empty");
-	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"0.001\"} 1\n") != NULL, "cumulative bucket");
-	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"+Inf\"} 2\n") != NULL, "+Inf bucket");
-	ok(strstr(b.data, "chat_bridge_click_seconds_count 2\n") != NULL, "count");
+	is_int(metrics_render(m, "bridge-1", &b), CB_OK, "render");
+	ok(strstr(b.data, "chat_bridge_attempts_total{instance=\"bridge-1\",outcome=\"ok\",reason=\"ok\"} 2\n") != NULL, "ok counter");
+	ok(strstr(b.data, "chat_bridge_attempts_total{instance=\"bridge-1\",outcome=\"refused\",reason=\"expired\"} 1\n") != NULL, "refused counter");
+	ok(strstr(b.data, "chat_bridge_attempts_total{instance=\"bridge-1\",outcome=\"error\",reason=\"mm_timeout\"} 1\n") != NULL, "error counter");
+	ok(strstr(b.data, "chat_bridge_config_reloads_total{instance=\"bridge-1\",result=\"ok\"} 0\n") != NULL, "reloads");
+	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{instance=\"bridge-1\",le=\"0.0001\"} 0\n") != NULL, "first bucket empty");
+	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{instance=\"bridge-1\",le=\"0.0005\"} 0\n") != NULL, "bucket below 700 us empty");
+	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{instance=\"bridge-1\",le=\"0.001\"} 1\n") != NULL, "cumulative bucket");
+	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{instance=\"bridge-1\",le=\"+Inf\"} 2\n") != NULL, "+Inf bucket");
+	ok(strstr(b.data, "chat_bridge_click_seconds_count{instance=\"bridge-1\"} 2\n") != NULL, "count");
+	ok(strstr(b.data, "chat_bridge_click_seconds_sum{instance=\"bridge-1\"} 20.000700\n") != NULL, "sum");
 	ok(strstr(b.data, "# TYPE chat_bridge_mattermost_request_seconds histogram\n") != NULL, "mm histogram");
 	ok(strstr(b.data, "# TYPE chat_bridge_store_seconds histogram\n") != NULL, "store histogram");
 	ok(strstr(b.data, "# TYPE chat_bridge_click_own_seconds histogram\n") != NULL, "own-time histogram");
+	/* Every sample line carries the label, first. */
+	for (line = b.data; *line != '\0'; line = end + 1) {
+		if ((end = strchr(line, '\n')) == NULL)
+			break;
+		if (*line == '#')
+			continue;
+		lines++;
+		if (strstr(line, "{instance=\"bridge-1\"") != NULL && strstr(line, "{instance=\"bridge-1\"") < end)
+			labelled++;
+	}
+	ok(lines > 100 && labelled == lines, "every sample labelled (%zu of %zu)", labelled, lines);
+	buf_release(&b);
+	/* The value is escaped as the text format requires. */
+	buf_init(&b, 65536);
+	is_int(metrics_render(m, "a\"b\\c\nd", &b), CB_OK, "render an odd instance");
+	ok(strstr(b.data, "chat_bridge_click_seconds_count{instance=\"a\\\"b\\\\c\\nd\"} 2\n") != NULL,
+	    "quote, backslash and line feed escaped");
 	buf_release(&b);
 	metrics_free(m);
 }
