@@ -5,6 +5,11 @@ A throwaway PostgreSQL cluster (tests/lib/pg-tmp), the Mattermost emulator
 front, configured with the files shipped in etc/ (included verbatim). All
 on loopback with free ports, in one temporary directory.
 
+Several bridges (bridges=N): the same configuration, each with its own
+socket, instance name and log ("bridge", "bridge-2", ...), all in one
+nginx upstream or one Caddy reverse_proxy with several upstreams, like
+bridge hosts sharing one store database.
+
 Run with Debian's interpreter: /usr/bin/python3 (needs python3-psycopg2 for
 the emulator only).
 """
@@ -12,6 +17,7 @@ the emulator only).
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -35,6 +41,16 @@ LAB_ISS = "01Y2AMN4631CA1YJ6XFPPJD6BN"
 LAB_SECRET = "lab.openthc.example-secret"
 APP_ISS = "010PENTHC0DEM0SVC000000P0S"
 ADMIN_TOKEN = "cbtestadmintoken0000000001"
+
+# Caddy's reverse_proxy over several bridge hosts (docs/operations.md,
+# "Several hosts"): a request that cannot reach a host, or whose host dies
+# before answering a GET, is tried on another one for up to 5 s; a host
+# that failed is avoided for 10 s.
+CADDY_SEVERAL_HOSTS = """\t\tlb_policy round_robin
+\t\tlb_try_duration 5s
+\t\tlb_try_interval 100ms
+\t\tfail_duration 10s
+"""
 
 
 def free_port():
@@ -129,7 +145,7 @@ class Stack:
     def __init__(self, front="nginx", mode="login", bridge=None, workers=4, pbkdf2=1000,
                  rate_limit=0, timeout_ms=2000, connect_timeout_ms=500, extra_bridge="",
                  extra_conf="", keep=False, sso_origin=None, name="stack", nginx_extra="", wrapper=None,
-                 separate_store=False, sso=False):
+                 separate_store=False, sso=False, bridges=1):
         self.front = front
         self.mode = mode
         self.bridge_bin = os.path.abspath(bridge or os.environ.get("CB_BRIDGE", os.path.join(ROOT, "build", "chat-bridge")))
@@ -147,6 +163,7 @@ class Stack:
         self.wrapper = wrapper or []        # e.g. ["valgrind", ...] before the bridge
         self.separate_store = separate_store  # the bridge's store in its own cluster
         self.sso = sso                      # run the OpenTHC SSO emulator and configure [sso]
+        self.bridges = bridges              # bridge processes behind the web server
         self.secrets = set()                # tokens, cookie values ... that must never be logged
         self.pages = []                     # bodies of non-redirect answers (error pages)
         self.procs = {}
@@ -163,7 +180,8 @@ class Stack:
                 self._start_sso()
             self._write_bridge_config()
             self.run_bridge("migrate", "--config", self.conf)
-            self.start_bridge()
+            for name in self.bridge_names():
+                self.start_bridge(name=name)
             self._start_front()
             self._seed_mattermost()
         except Exception:
@@ -173,26 +191,30 @@ class Stack:
 
     def _halt(self, names):
         """SIGTERM to the named processes, then waits (30 s, then SIGKILL).
-        Returns the bridge's shutdown problems (exit status, timeout)."""
+        "bridge" stands for every bridge process. Returns the bridges'
+        shutdown problems (exit status, timeout)."""
         problems = []
         for name in names:
-            p = self.procs.pop(name, None)
-            if p is not None and p.poll() is None and not terminate(p) and name == "bridge":
-                problems.append("bridge did not exit within 30 s of SIGTERM")
-            if name == "bridge" and p is not None and p.returncode != 0:
-                problems.append("bridge exited with status %s" % p.returncode)
+            for n in (sorted(k for k in self.procs if k.startswith("bridge")) if name == "bridge" else [name]):
+                p = self.procs.pop(n, None)
+                if p is not None and p.poll() is None and not terminate(p) and n.startswith("bridge"):
+                    problems.append("%s did not exit within 30 s of SIGTERM" % n)
+                if n.startswith("bridge") and p is not None and p.returncode != 0:
+                    problems.append("%s exited with status %s" % (n, p.returncode))
         return problems
 
     def stop(self, failed=False):
         """Stops everything. Returns a list of problems found in the
-        bridge's shutdown (exit status, sanitizer reports), for the caller
+        bridges' shutdown (exit status, sanitizer reports), for the caller
         to assert on."""
         problems = self._halt(("front", "bridge", "emulator", "sso"))
-        if getattr(self, "bridge_log", None) and os.path.exists(self.bridge_log):
-            text = self.bridge_log_text()
+        for name, path in sorted(getattr(self, "bridge_logs", {}).items()):
+            if not os.path.exists(path):
+                continue
+            text = open(path, encoding="utf-8", errors="replace").read()
             for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
                 if marker in text:
-                    problems.append("sanitizer report in the bridge log: " + marker)
+                    problems.append("sanitizer report in the %s log: %s" % (name, marker))
         failed = failed or bool(problems)
         for name, p in list(self.procs.items()):
             if p.poll() is None:
@@ -384,25 +406,58 @@ ed25519 = %(appkid)s
             raise RuntimeError("chat-bridge %s failed (%d): %s" % (args[0], r.returncode, r.stderr))
         return r.stdout
 
-    def start_bridge(self, extra_env=None):
+    def bridge_names(self):
+        """The bridge processes: "bridge", then "bridge-2" ... "bridge-N"."""
+        return ["bridge"] + ["bridge-%d" % i for i in range(2, self.bridges + 1)]
+
+    def bridge_socket(self, name="bridge"):
+        return self.socket if name == "bridge" else os.path.join(self.dir, name + ".sock")
+
+    def bridge_conf(self, name="bridge"):
+        """The configuration file of one bridge. With several bridges, each
+        has its own copy of self.conf (written when it starts) with its own
+        listen socket and instance name: host-1, host-2 ..."""
+        if self.bridges == 1:
+            return self.conf
+        path = self.conf if name == "bridge" else os.path.join(self.dir, name + ".conf")
+        with open(self.conf) as f:
+            text = f.read()
+        text = text.replace("listen = unix:%s\n" % self.socket, "listen = unix:%s\n" % self.bridge_socket(name))
+        text = re.sub(r"(?m)^instance = host-\d+\n", "", text)
+        text = text.replace("[bridge]\n", "[bridge]\ninstance = host-%s\n" % (name.split("-")[1] if "-" in name else "1"), 1)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def start_bridge(self, extra_env=None, name="bridge", bin=None, wait=True):
+        """Starts one bridge (bin: another chat-bridge binary, e.g. of
+        another schema version)."""
         env = dict(os.environ)
         env.update(extra_env or {})
-        self.bridge_log = os.path.join(self.dir, "bridge.log")
-        log = open(self.bridge_log, "a")
-        self.procs["bridge"] = subprocess.Popen(self.wrapper + [self.bridge_bin, "serve", "--config", self.conf],
-                                                stdout=log, stderr=subprocess.STDOUT, env=env)
-        wait_for(lambda: os.path.exists(self.socket), 60 if self.wrapper else 10, "the bridge socket")
+        self.bridge_logs = getattr(self, "bridge_logs", {})
+        self.bridge_logs[name] = os.path.join(self.dir, name + ".log")
+        if name == "bridge":
+            self.bridge_log = self.bridge_logs[name]
+        log = open(self.bridge_logs[name], "a")
+        sock = self.bridge_socket(name)
+        if os.path.exists(sock):
+            os.unlink(sock)     # left by a killed bridge
+        self.procs[name] = subprocess.Popen(self.wrapper + [bin or self.bridge_bin, "serve", "--config",
+                                                            self.bridge_conf(name)],
+                                            stdout=log, stderr=subprocess.STDOUT, env=env)
+        if wait:
+            wait_for(lambda: os.path.exists(sock), 60 if self.wrapper else 10, "the %s socket" % name)
 
-    def stop_bridge(self, sig=signal.SIGTERM, timeout=30):
-        p = self.procs.pop("bridge")
+    def stop_bridge(self, sig=signal.SIGTERM, timeout=30, name="bridge"):
+        p = self.procs.pop(name)
         p.send_signal(sig)
         return p.wait(timeout)
 
-    def bridge_pid(self):
-        return self.procs["bridge"].pid
+    def bridge_pid(self, name="bridge"):
+        return self.procs[name].pid
 
-    def bridge_log_text(self):
-        with open(self.bridge_log) as f:
+    def bridge_log_text(self, name="bridge"):
+        with open(self.bridge_logs[name]) as f:
             return f.read()
 
     # ------------------------------------------------------------ front
@@ -431,7 +486,7 @@ http {
     fastcgi_temp_path %(d)s/fastcgi;
     uwsgi_temp_path %(d)s/uwsgi;
     scgi_temp_path %(d)s/scgi;
-    upstream chat_bridge { server unix:%(sock)s; }
+    upstream chat_bridge { %(servers)s }
     upstream mattermost { server 127.0.0.1:%(mm)d; keepalive 8; }
     %(extra)s
     server {
@@ -441,10 +496,27 @@ http {
         include %(root)s/etc/nginx/mattermost-proxy.conf;
     }
 }
-""" % {"d": d, "sock": self.socket, "mm": self.mm_port, "port": self.front_port, "root": ROOT,
-       "extra": self.nginx_extra})
+""" % {"d": d, "servers": " ".join("server unix:%s;" % self.bridge_socket(n) for n in self.bridge_names()),
+       "mm": self.mm_port, "port": self.front_port, "root": ROOT, "extra": self.nginx_extra})
         log = open(os.path.join(d, "stderr.log"), "w")
         self.procs["front"] = subprocess.Popen(["nginx", "-c", conf, "-p", d], stdout=log, stderr=subprocess.STDOUT)
+
+    def _caddy_snippet(self, d):
+        """The shipped etc/caddy/chat-bridge.caddy; with several bridges, a
+        copy whose reverse_proxy names every bridge socket and fails over
+        between them (the settings docs/operations.md recommends)."""
+        shipped = os.path.join(ROOT, "etc", "caddy", "chat-bridge.caddy")
+        if self.bridges == 1:
+            return shipped
+        text = open(shipped).read()
+        old = "reverse_proxy {$CHAT_BRIDGE_FASTCGI:unix//run/openthc/chat-bridge.sock} {\n"
+        assert old in text, "the shipped Caddy snippet changed: update stack.py"
+        text = text.replace(old, "reverse_proxy %s {\n%s" % (
+            " ".join("unix/" + self.bridge_socket(n) for n in self.bridge_names()), CADDY_SEVERAL_HOSTS))
+        path = os.path.join(d, "chat-bridge-hosts.caddy")
+        with open(path, "w") as f:
+            f.write(text)
+        return path
 
     def _start_caddy(self):
         d = os.path.join(self.dir, "caddy")
@@ -458,9 +530,9 @@ http {
 }
 http://:%(port)d {
 	bind 127.0.0.1
-	import %(root)s/etc/caddy/chat-bridge.caddy
+	import %(snippet)s
 }
-""" % {"d": d, "port": self.front_port, "root": ROOT})
+""" % {"d": d, "port": self.front_port, "snippet": self._caddy_snippet(d)})
         env = dict(os.environ, HOME=d, XDG_DATA_HOME=d, XDG_CONFIG_HOME=d,
                    CHAT_BRIDGE_FASTCGI="unix/" + self.socket, MATTERMOST_UPSTREAM="127.0.0.1:%d" % self.mm_port)
         log = open(os.path.join(d, "stderr.log"), "w")
@@ -540,8 +612,8 @@ http://:%(port)d {
         if self.sso:
             secrets.add(self.sso_secret)
         places = []
-        for path in (getattr(self, "bridge_log", None), os.path.join(self.dir, "nginx", "logs", "access.log"),
-                     os.path.join(self.dir, "nginx", "logs", "error.log")):
+        for path in sorted(getattr(self, "bridge_logs", {}).values()) + [
+                os.path.join(self.dir, "nginx", "logs", "access.log"), os.path.join(self.dir, "nginx", "logs", "error.log")]:
             if path and os.path.exists(path):
                 places.append((path, open(path, encoding="utf-8", errors="replace").read()))
         try:
