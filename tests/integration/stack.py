@@ -145,7 +145,7 @@ class Stack:
     def __init__(self, front="nginx", mode="login", bridge=None, workers=4, pbkdf2=1000,
                  rate_limit=0, timeout_ms=2000, connect_timeout_ms=500, extra_bridge="",
                  extra_conf="", keep=False, sso_origin=None, name="stack", nginx_extra="", wrapper=None,
-                 separate_store=False, sso=False, bridges=1):
+                 separate_store=False, sso=False, bridges=1, held_sockets=False):
         self.front = front
         self.mode = mode
         self.bridge_bin = os.path.abspath(bridge or os.environ.get("CB_BRIDGE", os.path.join(ROOT, "build", "chat-bridge")))
@@ -164,6 +164,8 @@ class Stack:
         self.separate_store = separate_store  # the bridge's store in its own cluster
         self.sso = sso                      # run the OpenTHC SSO emulator and configure [sso]
         self.bridges = bridges              # bridge processes behind the web server
+        self.held_sockets = held_sockets    # the stack owns the listening sockets (like chat-bridge.socket)
+        self.held = {}                      # name -> listening socket kept open across bridge restarts
         self.secrets = set()                # tokens, cookie values ... that must never be logged
         self.pages = []                     # bodies of non-redirect answers (error pages)
         self.procs = {}
@@ -216,6 +218,9 @@ class Stack:
                 if marker in text:
                     problems.append("sanitizer report in the %s log: %s" % (name, marker))
         failed = failed or bool(problems)
+        for sock in self.held.values():
+            sock.close()
+        self.held = {}
         for name, p in list(self.procs.items()):
             if p.poll() is None:
                 p.kill()
@@ -417,17 +422,33 @@ ed25519 = %(appkid)s
         """The configuration file of one bridge. With several bridges, each
         has its own copy of self.conf (written when it starts) with its own
         listen socket and instance name: host-1, host-2 ..."""
-        if self.bridges == 1:
+        if self.bridges == 1 and not self.held_sockets:
             return self.conf
-        path = self.conf if name == "bridge" else os.path.join(self.dir, name + ".conf")
+        path = self.conf if name == "bridge" and not self.held_sockets else os.path.join(self.dir, name + ".conf")
         with open(self.conf) as f:
             text = f.read()
-        text = text.replace("listen = unix:%s\n" % self.socket, "listen = unix:%s\n" % self.bridge_socket(name))
+        text = text.replace("listen = unix:%s\n" % self.socket,
+                            "" if self.held_sockets else "listen = unix:%s\n" % self.bridge_socket(name))
         text = re.sub(r"(?m)^instance = host-\d+\n", "", text)
         text = text.replace("[bridge]\n", "[bridge]\ninstance = host-%s\n" % (name.split("-")[1] if "-" in name else "1"), 1)
         with open(path, "w") as f:
             f.write(text)
         return path
+
+    def _held_socket(self, name):
+        """The listening socket the stack holds for a bridge (created on
+        first use, like chat-bridge.socket): the bridge gets it as fd 0, and
+        connections wait in its backlog while the bridge restarts."""
+        if name not in self.held:
+            path = self.bridge_socket(name)
+            if os.path.exists(path):
+                os.unlink(path)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.bind(path)
+            os.chmod(path, 0o666)
+            sock.listen(128)
+            self.held[name] = sock
+        return self.held[name]
 
     def start_bridge(self, extra_env=None, name="bridge", bin=None, wait=True):
         """Starts one bridge (bin: another chat-bridge binary, e.g. of
@@ -440,13 +461,17 @@ ed25519 = %(appkid)s
             self.bridge_log = self.bridge_logs[name]
         log = open(self.bridge_logs[name], "a")
         sock = self.bridge_socket(name)
-        if os.path.exists(sock):
+        started = self.bridge_log_text(name).count("chat-bridge serving")
+        held = self._held_socket(name) if self.held_sockets else None
+        if held is None and os.path.exists(sock):
             os.unlink(sock)     # left by a killed bridge
         self.procs[name] = subprocess.Popen(self.wrapper + [bin or self.bridge_bin, "serve", "--config",
                                                             self.bridge_conf(name)],
+                                            stdin=held.fileno() if held else None,
                                             stdout=log, stderr=subprocess.STDOUT, env=env)
         if wait:
-            wait_for(lambda: os.path.exists(sock), 60 if self.wrapper else 10, "the %s socket" % name)
+            wait_for(lambda: self.bridge_log_text(name).count("chat-bridge serving") > started,
+                     60 if self.wrapper else 10, "the %s start-up" % name)
 
     def stop_bridge(self, sig=signal.SIGTERM, timeout=30, name="bridge"):
         p = self.procs.pop(name)
@@ -596,6 +621,30 @@ http://:%(port)d {
         secret = open(os.path.join(self.dir, "password.secret"), "rb").read().rstrip(b"\r\n")
         mac = hmac.new(secret, b"openthc-chat-bridge/v1/" + sub.encode(), hashlib.sha256).digest()
         return "Ob1!" + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+    def front_log_tokens(self):
+        """Link tokens of this stack that the web server wrote into its
+        own logs. nginx writes the request line, query included, into its
+        error log when it cannot reach a bridge or a bridge dies before
+        answering (level error); Caddy's log is checked too."""
+        found = set()
+        for path in (os.path.join(self.dir, "nginx", "logs", "error.log"), os.path.join(self.dir, "caddy", "stderr.log")):
+            if os.path.exists(path):
+                text = open(path, encoding="utf-8", errors="replace").read()
+                found |= {t for t in self.secrets if t.count(".") == 2 and "jwt=" + t in text}
+        return found
+
+    def settle_front_log_tokens(self):
+        """For suites that stop or kill bridges behind the web server:
+        every token in the web server's logs must be used up (presented
+        again, it is refused as replayed). Those are then no longer
+        counted as leaks by leaks(); the usable ones are returned (the
+        caller asserts there are none)."""
+        used, usable = set(), set()
+        for token in sorted(self.front_log_tokens()):
+            (used if self.open_link(token).status == 401 else usable).add(token)
+        self.secrets -= used
+        return usable
 
     def leaks(self, subs=()):
         """Looks for every secret this stack handed out (tokens, cookie
