@@ -10,6 +10,13 @@ socket, instance name and log ("bridge", "bridge-2", ...), all in one
 nginx upstream or one Caddy reverse_proxy with several upstreams, like
 bridge hosts sharing one store database.
 
+Failover: standby=("store", "mattermost") gives those clusters a streaming
+standby (pg-tmp standby) and every DSN lists primary and standby with
+target_session_attrs=read-write; crash_primary() and promote_standby() fail
+over. mm_nodes=N runs N emulators on one Mattermost database behind an
+nginx load balancer (front nginx), which the bridge's [mattermost] url
+names.
+
 Run with Debian's interpreter: /usr/bin/python3 (needs python3-psycopg2 for
 the emulator only).
 """
@@ -145,7 +152,7 @@ class Stack:
     def __init__(self, front="nginx", mode="login", bridge=None, workers=4, pbkdf2=1000,
                  rate_limit=0, timeout_ms=2000, connect_timeout_ms=500, extra_bridge="",
                  extra_conf="", keep=False, sso_origin=None, name="stack", nginx_extra="", wrapper=None,
-                 separate_store=False, sso=False, bridges=1, held_sockets=False):
+                 separate_store=False, sso=False, bridges=1, held_sockets=False, standby=(), mm_nodes=1):
         self.front = front
         self.mode = mode
         self.bridge_bin = os.path.abspath(bridge or os.environ.get("CB_BRIDGE", os.path.join(ROOT, "build", "chat-bridge")))
@@ -166,6 +173,9 @@ class Stack:
         self.bridges = bridges              # bridge processes behind the web server
         self.held_sockets = held_sockets    # the stack owns the listening sockets (like chat-bridge.socket)
         self.held = {}                      # name -> listening socket kept open across bridge restarts
+        self.standby = standby              # clusters with a streaming standby: "store", "mattermost"
+        self.replicas = {}                  # cluster dir -> its standby's dir
+        self.mm_nodes = mm_nodes            # emulators on one Mattermost database
         self.secrets = set()                # tokens, cookie values ... that must never be logged
         self.pages = []                     # bodies of non-redirect answers (error pages)
         self.procs = {}
@@ -197,7 +207,7 @@ class Stack:
         shutdown problems (exit status, timeout)."""
         problems = []
         for name in names:
-            for n in (sorted(k for k in self.procs if k.startswith("bridge")) if name == "bridge" else [name]):
+            for n in sorted(k for k in self.procs if k == name or k.startswith(name + "-")):
                 p = self.procs.pop(n, None)
                 if p is not None and p.poll() is None and not terminate(p) and n.startswith("bridge"):
                     problems.append("%s did not exit within 30 s of SIGTERM" % n)
@@ -226,7 +236,7 @@ class Stack:
                 p.kill()
                 p.wait()
         self.procs = {}
-        for pg in ("pg", "pg-store"):
+        for pg in ("pg", "pg-store", "pg-b", "pg-store-b"):
             if self.dir and os.path.isdir(os.path.join(self.dir, pg)):
                 subprocess.run([PG_TMP, "destroy", os.path.join(self.dir, pg)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -267,7 +277,6 @@ class Stack:
         self.pg_host = env["PGHOST"]
         self.pg_port = env.get("PGPORT", "5432")
         subprocess.run([PG_TMP, "createdb", pgdir, "mattermost"], check=True, capture_output=True)
-        self.mm_dsn = self.dsn("mattermost")
         self.store_pg = pgdir
         self.store_host, self.store_port = self.pg_host, self.pg_port
         if self.separate_store:
@@ -276,15 +285,44 @@ class Stack:
             env = dict(line.split("=", 1) for line in out.split() if "=" in line)
             self.store_host, self.store_port = env["PGHOST"], env.get("PGPORT", "5432")
         subprocess.run([PG_TMP, "createdb", self.store_pg, "chat_bridge"], check=True, capture_output=True)
-        self.store_dsn = "postgresql:///chat_bridge?host=%s&port=%s&user=postgres" % (self.store_host, self.store_port)
+        for which in self.standby:
+            primary = self.store_pg if which == "store" else pgdir
+            if primary not in self.replicas:
+                self.replicas[primary] = primary + "-b"
+                subprocess.run([PG_TMP, "standby", primary, self.replicas[primary]], check=True, capture_output=True)
+        self.mm_dsn = self.cluster_dsn(pgdir, "mattermost")
+        self.store_dsn = self.cluster_dsn(self.store_pg, "chat_bridge")
+
+    def cluster_dsn(self, cluster, db, user="postgres"):
+        """A DSN for db on a cluster; with a standby, both servers with
+        target_session_attrs=read-write (libpq connects to whichever is
+        the primary)."""
+        hosts = [cluster] + ([self.replicas[cluster]] if cluster in self.replicas else [])
+        port = self.store_port if cluster == self.store_pg else self.pg_port
+        dsn = "postgresql:///%s?host=%s&port=%s&user=%s" % (db, ",".join(hosts), ",".join([port] * len(hosts)), user)
+        return dsn + ("&target_session_attrs=read-write" if len(hosts) > 1 else "")
+
+    def cluster_of(self, which):
+        return self.store_pg if which == "store" else os.path.join(self.dir, "pg")
+
+    def crash_primary(self, which="store"):
+        """Stops the primary of the store's (or Mattermost's) cluster at
+        once, as a crash of its host would."""
+        subprocess.run([PG_TMP, "crash", self.cluster_of(which)], check=True, capture_output=True)
+
+    def promote_standby(self, which="store"):
+        subprocess.run([PG_TMP, "promote", self.replicas[self.cluster_of(which)]], check=True, capture_output=True)
 
     def dsn(self, db):
         if db == "chat_bridge":
             return self.store_dsn
-        return "postgresql:///%s?host=%s&port=%s&user=postgres" % (db, self.pg_host, self.pg_port)
+        return self.cluster_dsn(os.path.join(self.dir, "pg"), db)
 
     def psql(self, db, sql):
-        r = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", self.dsn(db), "-c", sql],
+        return self.psql_dsn(self.dsn(db), sql)
+
+    def psql_dsn(self, dsn, sql):
+        r = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", dsn, "-c", sql],
                            check=True, capture_output=True, text=True)
         return r.stdout.strip()
 
@@ -297,20 +335,35 @@ class Stack:
 
     # ------------------------------------------------------------ emulator
     def _start_emulator(self):
-        self.mm_port = free_port()
-        token = os.path.join(self.dir, "admin.token")
-        secret_file(token, ADMIN_TOKEN + "\n")
-        ready = os.path.join(self.dir, "emulator.ready")
+        secret_file(os.path.join(self.dir, "admin.token"), ADMIN_TOKEN + "\n")
         self.front_port = free_port()
         self.site_url = "http://127.0.0.1:%d" % self.front_port
-        log = open(os.path.join(self.dir, "emulator.log"), "w")
-        self.procs["emulator"] = subprocess.Popen(
-            ["/usr/bin/python3", EMULATOR, "--listen", "127.0.0.1:%d" % self.mm_port, "--dsn", self.mm_dsn,
-             "--site-url", self.site_url, "--admin-token-file", token,
+        self.mm_ports = [free_port() for _ in range(self.mm_nodes)]
+        self.mm_port = self.mm_ports[0]
+        for i in range(self.mm_nodes):
+            self.start_emulator(i)
+        self.mm_url = "http://127.0.0.1:%d" % self.mm_port
+        if self.mm_nodes > 1:
+            assert self.front == "nginx", "the Mattermost load balancer is the front nginx"
+            self.mm_lb_port = free_port()
+            self.mm_url = "http://127.0.0.1:%d" % self.mm_lb_port
+
+    def emulator_name(self, i):
+        return "emulator" if i == 0 else "emulator-%d" % (i + 1)
+
+    def start_emulator(self, i=0):
+        """Starts Mattermost node i (again, on its port)."""
+        name = self.emulator_name(i)
+        ready = os.path.join(self.dir, name + ".ready")
+        if os.path.exists(ready):
+            os.unlink(ready)
+        log = open(os.path.join(self.dir, name + ".log"), "a")
+        self.procs[name] = subprocess.Popen(
+            ["/usr/bin/python3", EMULATOR, "--listen", "127.0.0.1:%d" % self.mm_ports[i], "--dsn", self.mm_dsn,
+             "--site-url", self.site_url, "--admin-token-file", os.path.join(self.dir, "admin.token"),
              "--pbkdf2-iterations", str(self.pbkdf2), "--ready-file", ready],
             stdout=log, stderr=subprocess.STDOUT)
-        wait_for(lambda: os.path.exists(ready), 30, "the Mattermost emulator")
-        self.mm_url = "http://127.0.0.1:%d" % self.mm_port
+        wait_for(lambda: os.path.exists(ready), 30, "the Mattermost emulator " + name)
 
     def emu(self, method, path, body=None):
         """Calls the emulator directly (control API or REST)."""
@@ -354,7 +407,7 @@ class Stack:
         self.psql("mattermost", "DO $$ BEGIN CREATE ROLE chat_bridge_sessions LOGIN; "
                   "EXCEPTION WHEN duplicate_object THEN NULL; END $$; "
                   "GRANT INSERT ON sessions TO chat_bridge_sessions")
-        return "postgresql:///mattermost?host=%s&port=%s&user=chat_bridge_sessions" % (self.pg_host, self.pg_port)
+        return self.cluster_dsn(os.path.join(self.dir, "pg"), "mattermost", "chat_bridge_sessions")
 
     def _write_bridge_config(self):
         d = self.dir
@@ -493,6 +546,17 @@ ed25519 = %(appkid)s
             self._start_caddy()
         wait_for(lambda: self.get("/auth/ping").status == 200, 15, "the front end")
 
+    def _mm_lb(self):
+        """With several Mattermost nodes: the load balancer the bridge's
+        [mattermost] url names, as in front of a Mattermost cluster
+        (nginx's defaults: a node that refuses or fails is skipped for 10 s;
+        a request is passed to the next node unless it was a POST already
+        sent)."""
+        if self.mm_nodes == 1:
+            return ""
+        return ("server { listen 127.0.0.1:%d; location / { proxy_pass http://mattermost; proxy_http_version 1.1; "
+                "proxy_set_header Connection \"\"; proxy_set_header Host $http_host; } }" % self.mm_lb_port)
+
     def _start_nginx(self):
         d = os.path.join(self.dir, "nginx")
         os.makedirs(os.path.join(d, "logs"))
@@ -512,7 +576,8 @@ http {
     uwsgi_temp_path %(d)s/uwsgi;
     scgi_temp_path %(d)s/scgi;
     upstream chat_bridge { %(servers)s }
-    upstream mattermost { server 127.0.0.1:%(mm)d; keepalive 8; }
+    upstream mattermost { %(mm)s keepalive 8; }
+    %(lb)s
     %(extra)s
     server {
         listen 127.0.0.1:%(port)d default_server;
@@ -522,7 +587,8 @@ http {
     }
 }
 """ % {"d": d, "servers": " ".join("server unix:%s;" % self.bridge_socket(n) for n in self.bridge_names()),
-       "mm": self.mm_port, "port": self.front_port, "root": ROOT, "extra": self.nginx_extra})
+       "mm": " ".join("server 127.0.0.1:%d;" % p for p in self.mm_ports), "lb": self._mm_lb(),
+       "port": self.front_port, "root": ROOT, "extra": self.nginx_extra})
         log = open(os.path.join(d, "stderr.log"), "w")
         self.procs["front"] = subprocess.Popen(["nginx", "-c", conf, "-p", d], stdout=log, stderr=subprocess.STDOUT)
 
