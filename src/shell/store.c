@@ -100,10 +100,9 @@ static const struct step steps[] = {
 	"  used_at timestamptz);"
 	"CREATE INDEX chat_bridge_sso_state_expires_at ON chat_bridge_sso_state (expires_at);"},
 	/* 3: expand/contract: each step records the oldest bridge it runs
-	 * with; steps 1 and 2 were additive (step 1 needs bridge 1). */
+	 * with (store_migrate fills it in for the steps before this one). */
 	{STEP_ADDITIVE,
-	"ALTER TABLE chat_bridge_schema ADD COLUMN compatible_from integer;"
-	"UPDATE chat_bridge_schema SET compatible_from = 1;"},
+	"ALTER TABLE chat_bridge_schema ADD COLUMN compatible_from integer;"},
 #ifdef CB_TEST_SCHEMA_STEP
 	/* Test builds only (tests/CMakeLists.txt: chat-bridge-next): one more
 	 * step, so the tests can run bridges of two schema versions side by
@@ -527,6 +526,30 @@ run(PGconn *c, const char *sql, const char *what, char *err, size_t errcap)
 	return ok;
 }
 
+/* Records step n in chat_bridge_schema. Steps before SCHEMA_COMPAT_STEP
+ * are recorded without compatible_from; that step, which adds the
+ * column, also writes it for them. */
+static bool
+record_step(PGconn *c, int n, const char *what, char *err, size_t errcap)
+{
+	char sql[128];
+	int k;
+
+	if (n < SCHEMA_COMPAT_STEP) {
+		(void)snprintf(sql, sizeof(sql), "INSERT INTO chat_bridge_schema (version) VALUES (%d)", n);
+		return run(c, sql, what, err, errcap);
+	}
+	for (k = 1; n == SCHEMA_COMPAT_STEP && k < n; k++) {
+		(void)snprintf(sql, sizeof(sql), "UPDATE chat_bridge_schema SET compatible_from = %d "
+		    "WHERE version = %d", step_compatible_from(k), k);
+		if (!run(c, sql, what, err, errcap))
+			return false;
+	}
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO chat_bridge_schema (version, compatible_from) "
+	    "VALUES (%d, %d)", n, step_compatible_from(n));
+	return run(c, sql, what, err, errcap);
+}
+
 int
 store_schema_version(void)
 {
@@ -537,7 +560,7 @@ enum cb_err
 store_migrate(const char *dsn, int *from, int *to, char *err, size_t errcap)
 {
 	PGconn *c = pg_connect(dsn);
-	char ins[128], what[32];
+	char what[32];
 	int v, i, need;
 	enum cb_err e = CB_STORE_UNAVAILABLE;
 
@@ -577,18 +600,10 @@ store_migrate(const char *dsn, int *from, int *to, char *err, size_t errcap)
 		goto out;
 	}
 	for (i = v + 1; i <= SCHEMA_VERSION; i++) {
-		/* Steps before SCHEMA_COMPAT_STEP are recorded without
-		 * compatible_from; that step adds the column and fills it in. */
-		if (i < SCHEMA_COMPAT_STEP)
-			(void)snprintf(ins, sizeof(ins), "INSERT INTO chat_bridge_schema (version) "
-			    "VALUES (%d)", i);
-		else
-			(void)snprintf(ins, sizeof(ins), "INSERT INTO chat_bridge_schema (version, "
-			    "compatible_from) VALUES (%d, %d)", i, step_compatible_from(i));
 		(void)snprintf(what, sizeof(what), "step %d", i);
 		if (!run(c, "BEGIN", what, err, errcap))
 			goto out;
-		if (!run(c, steps[i - 1].sql, what, err, errcap) || !run(c, ins, what, err, errcap) ||
+		if (!run(c, steps[i - 1].sql, what, err, errcap) || !record_step(c, i, what, err, errcap) ||
 		    !run(c, "COMMIT", what, err, errcap)) {
 			PQclear(PQexec(c, "ROLLBACK"));
 			goto out;
