@@ -200,15 +200,17 @@ class StoreAsync(Failover):
         after = [c for c in ok if cut["t"] <= c.sent and c.done < t_crash]
         self.assertGreater(len(before), 20)
         self.assertEqual([c for c in before if jti_of(c.token) not in rows], [], "replicated rows survive")
-        lost = [c for c in after if jti_of(c.token) not in rows]
-        self.assertEqual(len(lost), len(after), "nothing committed after the cut reached the standby")
+        self.assertEqual([c for c in after if jti_of(c.token) in rows], [],
+                         "nothing committed after the cut reached the standby")
+        lost = [c for c in ok if c.done < t_crash and jti_of(c.token) not in rows]
+        self.assertTrue(all(c.done >= cut["t0"] - 0.05 for c in lost), "only rows of the lag are lost")
         self.assertNotIn(jti_of(cut["token"]), rows)
         # The hazard: that token opens again, until it expires.
         self.assertEqual(s.open_link(cut["token"]).status, 302, "a lost replay row reopens its token")
         for c in before[-10:]:
             self.assertEqual(s.open_link(c.token).status, 401, "a replicated row keeps its token used")
         print("\nMEASURED store failover, asynchronous replication: %s; replay rows lost: %d (the clicks of the "
-              "%.1f s the standby was behind)" % (json.dumps(o), len(lost) + 1, t_crash - cut["t"]))
+              "%.1f s the standby was behind)" % (json.dumps(o), len(lost) + 1, t_crash - cut["t0"]))
 
 
 class StoreSync(Failover):
