@@ -127,8 +127,6 @@ step_compatible_from(int n)
 	return steps[n - 1].compatible_from != STEP_ADDITIVE ? steps[n - 1].compatible_from : 1;
 }
 
-
-
 /* ------------------------------------------------------------ statements */
 
 enum {
