@@ -254,7 +254,6 @@ class StoreSync(Failover):
         lat_sync = self.click_latency(sub, email)
         print("\nMEASURED click latency (returning user, login mode, sequential): asynchronous %s; synchronous "
               "remote_apply %s" % (json.dumps(lat_async), json.dumps(lat_sync)))
-        self.assertGreaterEqual(lat_sync["store_statement_mean_ms"], lat_async["store_statement_mean_ms"])
 
     def test_b_store_primary_fails_over_with_synchronous_replication(self):
         s = self.s
