@@ -22,7 +22,6 @@ Run: /usr/bin/python3 -m unittest test_upgrade
 
 import concurrent.futures
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -32,7 +31,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 import fcgi  # noqa: E402
-from stack import ROOT, Stack, new_ulid, wait_for  # noqa: E402
+from stack import ROOT, Stack, new_ulid  # noqa: E402
 
 NEXT = os.path.abspath(os.environ.get("CB_BRIDGE_NEXT", os.path.join(ROOT, "build", "tests", "chat-bridge-next")))
 
