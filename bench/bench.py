@@ -127,16 +127,21 @@ def bridge_metrics(st):
     body = st.get("/auth/metrics").body.decode()
     out = {"own_buckets": {}}
     for line in body.splitlines():
-        if line.startswith('chat_bridge_click_own_seconds_bucket{le="'):
-            le = line.split('"')[1]
-            out["own_buckets"][math.inf if le == "+Inf" else float(le)] = int(float(line.rsplit(" ", 1)[1]))
+        if not line.startswith("chat_bridge_"):
             continue
-        for kind in ("_seconds_sum ", "_seconds_count "):
-            if line.startswith("chat_bridge_") and kind in line:
-                name, value = line.split(" ", 1)
+        # name{instance="...",le="..."} value: the series name, its le
+        # label if any, the value.
+        series, value = line.rsplit(" ", 1)
+        name = series.split("{", 1)[0]
+        le = series.split('le="', 1)[1].split('"', 1)[0] if 'le="' in series else None
+        if name == "chat_bridge_click_own_seconds_bucket":
+            out["own_buckets"][math.inf if le == "+Inf" else float(le)] = int(float(value))
+            continue
+        for kind in ("_seconds_sum", "_seconds_count"):
+            if name.endswith(kind):
                 base = name[len("chat_bridge_"):].rsplit("_seconds_", 1)[0]
                 s, c = out.get(base, (0.0, 0))
-                out[base] = (float(value), c) if kind == "_seconds_sum " else (s, int(float(value)))
+                out[base] = (float(value), c) if kind == "_seconds_sum" else (s, int(float(value)))
     return out
 
 

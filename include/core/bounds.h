@@ -101,6 +101,8 @@
 #define CB_JURISDICTIONS_MAX	96	/* [bridge] jurisdiction_teams entries */
 #define CB_TEAM_CHANNELS_MAX	8
 #define CB_WORKERS_MAX		256
+/* [bridge] instance: the metrics label of one host (a host name fits). */
+#define CB_INSTANCE_MAX		64
 
 /* Per-process tables: rate-limit buckets (a power of two) and the team
  * name -> id cache. Workers purge expired store rows this often. */

@@ -70,6 +70,7 @@ struct config {
 	unsigned rate_limit_ipv6_prefix;	/* IPv6 clients share a bucket per /N */
 	enum log_format log_format;
 	unsigned membership_recheck_seconds;
+	char instance[CB_INSTANCE_MAX + 1];	/* metrics label; config_load: host name if unset */
 
 	/* [mattermost] */
 	char mm_url[CB_URL_MAX];
@@ -113,7 +114,8 @@ enum config_flags {
 enum cb_err config_parse(const char *text, size_t len, const char *name, const char *basedir,
     unsigned flags, struct config **out, char *err, size_t errcap) CB_WUR;
 
-/* Reads and parses the file at path. */
+/* Reads and parses the file at path; an unset [bridge] instance becomes
+ * the host name (gethostname). */
 enum cb_err config_load(const char *path, struct config **out, char *err, size_t errcap) CB_WUR;
 
 /* True if the jurisdiction team t is on the [bridge] jurisdiction_teams

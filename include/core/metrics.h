@@ -56,7 +56,9 @@ void metrics_reload(struct metrics *m, int ok);
 void metrics_ready(struct metrics *m, enum cb_err store, enum cb_err mm, const enum cb_err *mmdb,
     int64_t now);
 
-/* Appends the exposition text. */
-enum cb_err metrics_render(struct metrics *m, struct buf *b);
+/* Appends the exposition text. Every series carries the label
+ * instance="<instance>" (escaped), so the series of several bridge hosts
+ * stay apart however they are scraped. */
+enum cb_err metrics_render(struct metrics *m, const char *instance, struct buf *b);
 
 #endif

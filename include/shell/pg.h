@@ -3,7 +3,9 @@
  * and Mattermost's database (mmdb.c).
  *
  * One struct pg per worker thread: one connection, made with the
- * bridge's application name and a connect timeout, set up once (session
+ * bridge's application name, a connect timeout and TCP keepalive and
+ * user-timeout defaults (a DSN listing several hosts with
+ * target_session_attrs=read-write follows a failover), set up once (session
  * settings, an optional check such as the schema version, the prepared
  * statements), and made again on the next use after it broke. Every
  * failure is logged on one line (at most every 10 s per connection, the

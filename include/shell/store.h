@@ -2,7 +2,9 @@
  * store.h - the bridge's own PostgreSQL store: replay table (unique
  * (iss, jti), expired rows purged), link table (OpenTHC contact id ->
  * Mattermost user id), audit table (one row per attempt, no secrets), and
- * OAuth2 sign-in state. Versioned schema created by `chat-bridge migrate`.
+ * OAuth2 sign-in state. Versioned schema created by `chat-bridge migrate`,
+ * changed in expand/contract steps so that bridges of two releases can
+ * share one store during a rolling upgrade (store.c, "Schema steps").
  *
  * One struct store per worker thread: one connection (pg.h: prepared
  * statements, reconnected on the next call after it was lost, one retry
@@ -23,14 +25,13 @@ struct attempt;
 struct metrics;
 struct store;
 
-#define STORE_SCHEMA_VERSION 4
-
 /* A store for dsn (not yet connected), or NULL on allocation failure.
  * metrics may be NULL. */
 struct store *store_new(const char *dsn, struct metrics *metrics);
 void store_free(struct store *s);
 
-/* Connects (if needed), checks the schema version, prepares statements. */
+/* Connects (if needed), checks the schema version (this bridge's, or a
+ * newer one whose newer steps all run with it), prepares statements. */
 enum cb_err store_ensure(struct store *s) CB_WUR;
 
 struct link {
@@ -116,10 +117,16 @@ enum cb_err store_sso_state_put(struct store *s, const char *state, const char *
 enum cb_err store_sso_state_take(struct store *s, const char *state, const char *binding,
     char verifier[CB_PKCE_VERIFIER_MAX + 1], char r[CB_REDIRECT_MAX + 1]) CB_WUR;
 
+/* The schema version this bridge is built for. */
+int store_schema_version(void);
+
 /* `chat-bridge migrate`: creates or upgrades the schema (one migrator at a
  * time across hosts). *from and *to receive the versions before and
- * after (-1 if unknown). On failure err holds the reason: CB_ECONFIG if
- * the store is newer than this bridge, else CB_STORE_UNAVAILABLE. */
+ * after (-1 if unknown); a store already newer than this bridge and
+ * compatible with it is left alone (CB_OK, *from = *to > the bridge's
+ * version). On failure err holds the reason: CB_ECONFIG if the store is
+ * newer than this bridge and needs a newer bridge, else
+ * CB_STORE_UNAVAILABLE. */
 enum cb_err store_migrate(const char *dsn, int *from, int *to, char *err, size_t errcap) CB_WUR;
 
 /* ------------------------------------------------------------ operators

@@ -98,6 +98,7 @@ static const struct key keys[] = {
 	{S_BRIDGE, "cookie_domain", K_HOST, F(cookie_domain), 0, 0, NULL},
 	{S_BRIDGE, "membership_recheck_seconds", K_UINT, F(membership_recheck_seconds), 0, 604800,
 	    NULL},
+	{S_BRIDGE, "instance", K_STR, F(instance), 0, 0, NULL},
 	{S_MATTERMOST, "url", K_HTTP_URL, F(mm_url), 0, 0, NULL},
 	{S_MATTERMOST, "token_file", K_SECRET, F(mm_token), 0, 0, NULL},
 	{S_MATTERMOST, "password_secret_file", K_SECRET, F(password_secret), 0, 0, NULL},
@@ -871,6 +872,24 @@ out:
 	return CB_OK;
 }
 
+/* [bridge] instance when unset: the host name, cut to the field and to
+ * visible ASCII like a configured value ("localhost" if there is none). */
+static void
+default_instance(char *out, size_t cap)
+{
+	char host[256];
+	size_t i;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	for (i = 0; host[i] != '\0' && i < cap - 1; i++)
+		out[i] = (host[i] > ' ' && host[i] < 0x7f) ? host[i] : '_';
+	out[i] = '\0';
+	if (i == 0)
+		(void)str_set(out, cap, "localhost");
+}
+
 enum cb_err
 config_load(const char *path, struct config **out, char *err, size_t errcap)
 {
@@ -923,6 +942,8 @@ config_load(const char *path, struct config **out, char *err, size_t errcap)
 	if (dir[0] == '\0')
 		(void)str_set(dir, sizeof(dir), "/");
 	e = config_parse(text, len, path, dir, 0, out, err, errcap);
+	if (e == CB_OK && (*out)->instance[0] == '\0')
+		default_instance((*out)->instance, sizeof((*out)->instance));
 out:
 	free(text);
 	close(fd);

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "bounds.h"
 #include "metrics.h"
 
 #ifndef CB_VERSION	/* set by CMake from the project's version */
@@ -140,39 +141,67 @@ load(atomic_uint_fast64_t *v)
 
 /* chat_bridge_build_info and the last readiness check. */
 static void
-render_state(struct metrics *m, struct buf *b)
+render_state(struct metrics *m, const char *l, struct buf *b)
 {
 	uint64_t w = load(&m->ready);
 	size_t d;
 	int ready = 1;
 
-	buf_adds(b, "# HELP chat_bridge_build_info The bridge's version (the value is always 1).\n"
+	buf_printf(b, "# HELP chat_bridge_build_info The bridge's version (the value is always 1).\n"
 	    "# TYPE chat_bridge_build_info gauge\n"
-	    "chat_bridge_build_info{version=\"" CB_VERSION "\"} 1\n");
+	    "chat_bridge_build_info{%s,version=\"" CB_VERSION "\"} 1\n", l);
 	if (w & READY_SEEN) {
 		for (d = 0; d < MD_COUNT; d++)
 			if ((w >> (2 * d) & 3u) == 1u)	/* checked, not up */
 				ready = 0;
 		buf_printf(b, "# HELP chat_bridge_ready 1 if the last readiness check (/auth/ready) "
-		    "passed, else 0.\n# TYPE chat_bridge_ready gauge\nchat_bridge_ready %d\n"
+		    "passed, else 0.\n# TYPE chat_bridge_ready gauge\nchat_bridge_ready{%s} %d\n"
 		    "# HELP chat_bridge_dependency_up 1 if the dependency passed the last readiness "
-		    "check, else 0.\n# TYPE chat_bridge_dependency_up gauge\n", ready);
+		    "check, else 0.\n# TYPE chat_bridge_dependency_up gauge\n", l, ready);
 		for (d = 0; d < MD_COUNT; d++)
 			if (w >> (2 * d) & 1u)
-				buf_printf(b, "chat_bridge_dependency_up{dependency=\"%s\"} %u\n",
-				    dep_names[d], (unsigned)(w >> (2 * d + 1) & 1u));
+				buf_printf(b, "chat_bridge_dependency_up{%s,dependency=\"%s\"} %u\n",
+				    l, dep_names[d], (unsigned)(w >> (2 * d + 1) & 1u));
 	}
 	buf_printf(b, "# HELP chat_bridge_ready_checked_timestamp_seconds Unix time of the last "
 	    "readiness check (/auth/ready); 0 if none since the start.\n"
 	    "# TYPE chat_bridge_ready_checked_timestamp_seconds gauge\n"
-	    "chat_bridge_ready_checked_timestamp_seconds %llu\n", (unsigned long long)(w >> 8));
+	    "chat_bridge_ready_checked_timestamp_seconds{%s} %llu\n", l, (unsigned long long)(w >> 8));
+}
+
+/* The label pair instance="..." with the value escaped as the text
+ * format requires (backslash, double quote, line feed). */
+static void
+instance_label(struct buf *b, const char *instance)
+{
+	const char *p;
+
+	buf_adds(b, "instance=\"");
+	for (p = instance; *p != '\0'; p++) {
+		if (*p == '\\' || *p == '"')
+			buf_addc(b, '\\');
+		if (*p == '\n')
+			buf_adds(b, "\\n");
+		else
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
 }
 
 enum cb_err
-metrics_render(struct metrics *m, struct buf *b)
+metrics_render(struct metrics *m, const char *instance, struct buf *b)
 {
+	struct buf lb;
+	const char *l;
 	size_t i, k;
 
+	buf_init(&lb, 4 * CB_INSTANCE_MAX + 16);
+	instance_label(&lb, instance);
+	if (lb.err != CB_OK) {
+		buf_release(&lb);
+		return lb.err;
+	}
+	l = buf_str(&lb);
 	buf_adds(b, "# HELP chat_bridge_attempts_total Sign-in attempts by outcome and reason.\n"
 	    "# TYPE chat_bridge_attempts_total counter\n");
 	for (i = 0; i < CB_ERR_COUNT; i++) {
@@ -180,36 +209,37 @@ metrics_render(struct metrics *m, struct buf *b)
 
 		if (v == 0 && i != CB_OK)
 			continue;
-		buf_printf(b, "chat_bridge_attempts_total{outcome=\"%s\",reason=\"%s\"} %llu\n",
+		buf_printf(b, "chat_bridge_attempts_total{%s,outcome=\"%s\",reason=\"%s\"} %llu\n", l,
 		    cb_err_outcome((enum cb_err)i), cb_err_reason((enum cb_err)i), (unsigned long long)v);
 	}
 	buf_printf(b, "# HELP chat_bridge_config_reloads_total Configuration reloads (SIGHUP).\n"
 	    "# TYPE chat_bridge_config_reloads_total counter\n"
-	    "chat_bridge_config_reloads_total{result=\"ok\"} %llu\n"
-	    "chat_bridge_config_reloads_total{result=\"failed\"} %llu\n",
-	    (unsigned long long)load(&m->reloads_ok), (unsigned long long)load(&m->reloads_failed));
+	    "chat_bridge_config_reloads_total{%s,result=\"ok\"} %llu\n"
+	    "chat_bridge_config_reloads_total{%s,result=\"failed\"} %llu\n",
+	    l, (unsigned long long)load(&m->reloads_ok), l, (unsigned long long)load(&m->reloads_failed));
 	for (k = 0; k < MC_COUNT; k++)
-		buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", counter_names[k].name,
-		    counter_names[k].help, counter_names[k].name, counter_names[k].name,
+		buf_printf(b, "# HELP %s %s\n# TYPE %s counter\n%s{%s} %llu\n", counter_names[k].name,
+		    counter_names[k].help, counter_names[k].name, counter_names[k].name, l,
 		    (unsigned long long)load(&m->counters[k]));
-	render_state(m, b);
+	render_state(m, l, b);
 	for (k = 0; k < MH_COUNT; k++) {
 		struct hist *x = &m->h[k];
+		const char *name = hist_names[k].name;
 		uint64_t cum = 0, sum = load(&x->sum_us);
 
-		buf_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", hist_names[k].name,
-		    hist_names[k].help, hist_names[k].name);
+		buf_printf(b, "# HELP %s %s\n# TYPE %s histogram\n", name, hist_names[k].help, name);
 		for (i = 0; i <= NBOUNDS; i++) {
 			cum += load(&x->bucket[i]);
 			if (i < NBOUNDS)
-				buf_printf(b, "%s_bucket{le=\"%g\"} %llu\n", hist_names[k].name,
+				buf_printf(b, "%s_bucket{%s,le=\"%g\"} %llu\n", name, l,
 				    (double)bounds_us[i] / 1e6, (unsigned long long)cum);
 			else
-				buf_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n", hist_names[k].name,
+				buf_printf(b, "%s_bucket{%s,le=\"+Inf\"} %llu\n", name, l,
 				    (unsigned long long)cum);
 		}
-		buf_printf(b, "%s_sum %.6f\n%s_count %llu\n", hist_names[k].name,
-		    (double)sum / 1e6, hist_names[k].name, (unsigned long long)load(&x->count));
+		buf_printf(b, "%s_sum{%s} %.6f\n%s_count{%s} %llu\n", name, l, (double)sum / 1e6,
+		    name, l, (unsigned long long)load(&x->count));
 	}
+	buf_release(&lb);
 	return b->err;
 }

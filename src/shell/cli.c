@@ -117,7 +117,9 @@ static const char usage_migrate[] =
     "usage: chat-bridge migrate [--config FILE]\n"
     "\n"
     "Creates or upgrades the bridge's own schema in [store] database (replay, links, audit,\n"
-    "OAuth2 state). Safe to run repeatedly and from several hosts.\n";
+    "OAuth2 state). Safe to run repeatedly and from several hosts at once. A store that\n"
+    "another host has already taken to a newer version this bridge still runs with is left\n"
+    "alone (exit status 0); one that needs a newer bridge is an error (exit status 1).\n";
 
 static const char usage_keygen[] =
     "usage: chat-bridge keygen [--seed-file FILE]\n"
@@ -615,7 +617,11 @@ cmd_migrate(int argc, char **argv)
 	}
 	if (to > from)
 		printf("chat-bridge: migrate: applied steps %d to %d\n", from + 1, to);
-	printf("chat-bridge: migrate: schema at version %d\n", to);
+	if (to > store_schema_version())
+		printf("chat-bridge: migrate: schema at version %d, newer than this bridge (%d) and "
+		    "compatible with it; nothing to do\n", to, store_schema_version());
+	else
+		printf("chat-bridge: migrate: schema at version %d\n", to);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "config.h"
 #include "dispatch.h"
 #include "handlers.h"
 #include "lang.h"
@@ -43,7 +44,7 @@ probe(const struct handler_ctx *h, enum route route, const struct request *rq,
 	default:
 		rs->status = 200;
 		rs->content_type = "text/plain; version=0.0.4; charset=utf-8";
-		return metrics_render(h->metrics, &rs->body);
+		return metrics_render(h->metrics, h->cfg->instance, &rs->body);
 	}
 }
 

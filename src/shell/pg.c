@@ -12,9 +12,19 @@
 
 /* Seconds between two failure lines of one connection. */
 #define PG_LOG_EVERY_S 10
-/* libpq's connect_timeout (seconds) for every connection. */
+/* libpq's connect_timeout (seconds) for every connection; with several
+ * hosts in the DSN (failover), for each host in turn. */
 #define PG_CONNECT_TIMEOUT "3"
 #define PG_APPLICATION_NAME "openthc-chat-bridge"
+/* TCP connections only: a server host that vanished (crashed machine,
+ * network cut during a failover) is noticed within seconds instead of the
+ * kernel's retransmission timeout (about 15 minutes), so the worker
+ * reconnects to the new primary: keepalive probes after 5 s idle, and
+ * sent data unacknowledged for 5 s breaks the connection. */
+#define PG_KEEPALIVES_IDLE "5"
+#define PG_KEEPALIVES_INTERVAL "2"
+#define PG_KEEPALIVES_COUNT "3"
+#define PG_TCP_USER_TIMEOUT_MS "5000"
 
 struct pg {
 	char *dsn;
@@ -32,8 +42,10 @@ PGconn *
 pg_connect(const char *dsn)
 {
 	/* Defaults first; the DSN (expanded from dbname) may override them. */
-	const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-	const char *const vals[] = {PG_CONNECT_TIMEOUT, PG_APPLICATION_NAME, dsn, NULL};
+	const char *const keys[] = {"connect_timeout", "application_name", "keepalives_idle",
+		"keepalives_interval", "keepalives_count", "tcp_user_timeout", "dbname", NULL};
+	const char *const vals[] = {PG_CONNECT_TIMEOUT, PG_APPLICATION_NAME, PG_KEEPALIVES_IDLE,
+		PG_KEEPALIVES_INTERVAL, PG_KEEPALIVES_COUNT, PG_TCP_USER_TIMEOUT_MS, dsn, NULL};
 
 	return PQconnectdbParams(keys, vals, 1);
 }

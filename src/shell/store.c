@@ -33,10 +33,38 @@ struct store {
 
 /* ------------------------------------------------------------ schema */
 
-/* Migration n takes the schema from version n-1 to n. Never edit one
- * that has shipped; add the next. */
-static const char *const migrations[STORE_SCHEMA_VERSION] = {
+/*
+ * Schema steps, expand/contract. Step n takes the schema from version n-1
+ * to n; `chat-bridge migrate` applies the missing ones and records each in
+ * chat_bridge_schema (version, applied_at, compatible_from). Never edit a
+ * step that has shipped; append the next.
+ *
+ * Each step declares compatible_from: the oldest bridge (by the schema
+ * version it was built for) that still runs on a store at this step. A
+ * bridge built for N runs on a store at M >= N when every step N+1..M has
+ * compatible_from <= N (check_schema); on an older store it asks for
+ * `migrate`. So that bridges of two releases can serve side by side during
+ * a rolling upgrade:
+ *  - expand first: a step that only adds (a table, an index, a nullable
+ *    column or one with a default that older bridges need not write) is
+ *    STEP_ADDITIVE: it runs with whatever ran before it;
+ *  - contract later: a step that drops or changes something an older
+ *    bridge reads or writes declares the first version that no longer uses
+ *    it, and ships in a release after that version (docs/operations.md,
+ *    "Several hosts").
+ * Bridges built for schema 1 or 2 predate compatible_from and accept only
+ * their own version.
+ */
+#define STEP_ADDITIVE 0		/* compatible_from: as the step before */
+
+struct step {
+	int compatible_from;	/* oldest bridge version that runs on it, or STEP_ADDITIVE */
+	const char *sql;
+};
+
+static const struct step steps[] = {
 	/* 1: replay, links, audit */
+	{1,
 	"CREATE TABLE chat_bridge_replay ("
 	"  iss text NOT NULL,"
 	"  jti text NOT NULL,"
@@ -72,8 +100,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  mm_user_id text NOT NULL,"
 	"  mode text NOT NULL,"
 	"  latency_us bigint NOT NULL);"
-	"CREATE INDEX chat_bridge_audit_at ON chat_bridge_audit (at);",
+	"CREATE INDEX chat_bridge_audit_at ON chat_bridge_audit (at);"},
 	/* 2: OAuth2 sign-in with OpenTHC SSO */
+	{STEP_ADDITIVE,
 	"CREATE TABLE chat_bridge_sso_state ("
 	"  state text PRIMARY KEY,"
 	"  binding text NOT NULL,"
@@ -81,13 +110,20 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  r text NOT NULL,"
 	"  expires_at timestamptz NOT NULL,"
 	"  used_at timestamptz);"
-	"CREATE INDEX chat_bridge_sso_state_expires_at ON chat_bridge_sso_state (expires_at);",
-	/* 3: a Mattermost account belongs to at most one contact. Links
+	"CREATE INDEX chat_bridge_sso_state_expires_at ON chat_bridge_sso_state (expires_at);"},
+	/* 3: expand/contract: each step records the oldest bridge it runs
+	 * with (store_migrate fills it in for the steps before this one). */
+	{STEP_ADDITIVE,
+	"ALTER TABLE chat_bridge_schema ADD COLUMN compatible_from integer;"},
+	/* 4: a Mattermost account belongs to at most one contact. Links
 	 * that broke the rule (the later ones, which an email reused by a
 	 * second contact created) move to chat_bridge_link_dropped; those
 	 * contacts are linked again on their next click, by the linking
 	 * rules (a conflict is refused). And the secret for the keyed
-	 * audit pseudonyms, which migrate fills in. */
+	 * audit pseudonyms, which migrate fills in. compatible_from 4: a
+	 * bridge before it could link a second contact to an account and
+	 * would fail on the unique index. */
+	{4,
 	"CREATE TABLE chat_bridge_link_dropped ("
 	"  sub text NOT NULL,"
 	"  mm_user_id text NOT NULL,"
@@ -107,18 +143,41 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE chat_bridge_secret ("
 	"  name text PRIMARY KEY,"
 	"  value bytea NOT NULL,"
-	"  created_at timestamptz NOT NULL DEFAULT now());",
-	/* 4: what a returning click needs without asking Mattermost: the
+	"  created_at timestamptz NOT NULL DEFAULT now());"},
+	/* 5: what a returning click needs without asking Mattermost: the
 	 * login name of the account (login mode signs in by email or
 	 * username from Mattermost 11.3), the version of its derived
 	 * password (72-byte passwords from version 2), and a hash of the
 	 * profile the bridge last wrote (issue 17, profile sync). */
+	{STEP_ADDITIVE,
 	"ALTER TABLE chat_bridge_link"
 	"  ADD COLUMN mm_email text NOT NULL DEFAULT '',"
 	"  ADD COLUMN mm_username text NOT NULL DEFAULT '',"
 	"  ADD COLUMN password_version smallint NOT NULL DEFAULT 1,"
-	"  ADD COLUMN profile_hash text NOT NULL DEFAULT '';",
+	"  ADD COLUMN profile_hash text NOT NULL DEFAULT '';"},
+#ifdef CB_TEST_SCHEMA_STEP
+	/* Test builds only (tests/CMakeLists.txt: chat-bridge-next): one more
+	 * step, so the tests can run bridges of two schema versions side by
+	 * side without a real future step. Never defined in a release. */
+#include CB_TEST_SCHEMA_STEP
+#endif
 };
+
+/* The schema version this bridge is built for. */
+#define SCHEMA_VERSION ((int)(sizeof(steps) / sizeof(steps[0])))
+/* From this step on, chat_bridge_schema has compatible_from. */
+#define SCHEMA_COMPAT_STEP 3
+_Static_assert(sizeof(steps) / sizeof(steps[0]) >= SCHEMA_COMPAT_STEP,
+    "the step that adds compatible_from is part of every build");
+
+/* The compatible_from that step n (1-based) records. */
+static int
+step_compatible_from(int n)
+{
+	while (n > 1 && steps[n - 1].compatible_from == STEP_ADDITIVE)
+		n--;
+	return steps[n - 1].compatible_from != STEP_ADDITIVE ? steps[n - 1].compatible_from : 1;
+}
 
 /* ------------------------------------------------------------ statements */
 
@@ -248,13 +307,40 @@ load_pseudonym_key(struct store *s, PGconn *conn)
 	PQclear(r);
 }
 
-/* pg_conf check: the schema must be the one this bridge was built for. */
+
+/* For a store at version v > SCHEMA_VERSION: the oldest bridge version
+ * every newer step runs with (a step without compatible_from, or a
+ * missing step, counts as needing its own version); -1 if it cannot be
+ * read. */
+static int
+newer_steps_need(PGconn *c, int v)
+{
+	char sql[256];
+	PGresult *r;
+	int need = -1;
+	long n;
+
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*), coalesce(max(coalesce(compatible_from, "
+	    "version)), 0) FROM chat_bridge_schema WHERE version > %d", SCHEMA_VERSION);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+		n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+		need = (int)strtol(PQgetvalue(r, 0, 1), NULL, 10);
+		if (n != v - SCHEMA_VERSION)
+			need = v;	/* a gap: nothing to judge by */
+	}
+	PQclear(r);
+	return need;
+}
+
+/* pg_conf check: the store must be at this bridge's schema version, or
+ * newer with every newer step compatible with it. */
 static enum cb_err
 check_schema(struct pg *pg, PGconn *conn, void *owner)
 {
-	int v = schema_version(conn);
+	int v = schema_version(conn), need;
 
-	if (v == STORE_SCHEMA_VERSION) {
+	if (v == SCHEMA_VERSION) {
 		load_pseudonym_key(owner, conn);
 		return CB_OK;
 	}
@@ -262,8 +348,19 @@ check_schema(struct pg *pg, PGconn *conn, void *owner)
 		pg_log(pg, "reading the schema version (run chat-bridge migrate --config FILE)");
 		return CB_STORE_UNAVAILABLE;
 	}
-	log_msg(LOG_ERROR, "store: schema version %d, this bridge needs %d: run chat-bridge migrate "
-	    "--config FILE", v, STORE_SCHEMA_VERSION);
+	if (v < SCHEMA_VERSION) {
+		log_msg(LOG_ERROR, "store: schema version %d, this bridge needs %d: run chat-bridge "
+		    "migrate --config FILE", v, SCHEMA_VERSION);
+		return CB_STORE_UNAVAILABLE;
+	}
+	if ((need = newer_steps_need(conn, v)) < 0) {
+		pg_log(pg, "reading the schema steps");
+		return CB_STORE_UNAVAILABLE;
+	}
+	if (need <= SCHEMA_VERSION)
+		return CB_OK;
+	log_msg(LOG_ERROR, "store: schema version %d runs with bridges of schema version %d or "
+	    "newer, this bridge has %d: upgrade the bridge", v, need, SCHEMA_VERSION);
 	return CB_STORE_UNAVAILABLE;
 }
 
@@ -677,15 +774,45 @@ run(PGconn *c, const char *sql, const char *what, char *err, size_t errcap)
 	return ok;
 }
 
+/* Records step n in chat_bridge_schema. Steps before SCHEMA_COMPAT_STEP
+ * are recorded without compatible_from; that step, which adds the
+ * column, also writes it for them. */
+static bool
+record_step(PGconn *c, int n, const char *what, char *err, size_t errcap)
+{
+	char sql[128];
+	int k;
+
+	if (n < SCHEMA_COMPAT_STEP) {
+		(void)snprintf(sql, sizeof(sql), "INSERT INTO chat_bridge_schema (version) VALUES (%d)", n);
+		return run(c, sql, what, err, errcap);
+	}
+	for (k = 1; n == SCHEMA_COMPAT_STEP && k < n; k++) {
+		(void)snprintf(sql, sizeof(sql), "UPDATE chat_bridge_schema SET compatible_from = %d "
+		    "WHERE version = %d", step_compatible_from(k), k);
+		if (!run(c, sql, what, err, errcap))
+			return false;
+	}
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO chat_bridge_schema (version, compatible_from) "
+	    "VALUES (%d, %d)", n, step_compatible_from(n));
+	return run(c, sql, what, err, errcap);
+}
+
+int
+store_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
 enum cb_err
 store_migrate(const char *dsn, int *from, int *to, char *err, size_t errcap)
 {
 	PGconn *c = pg_connect(dsn);
 	unsigned char key[PSEUDONYM_KEY_BYTES];
-	char ins[96], what[32], hex[2 * PSEUDONYM_KEY_BYTES + 3] = "\\x";
+	char what[32], hex[2 * PSEUDONYM_KEY_BYTES + 3] = "\\x";
 	const char *kp[2] = {PSEUDONYM_KEY_NAME, hex};
 	PGresult *r;
-	int v, i;
+	int v, i, need;
 	enum cb_err e = CB_STORE_UNAVAILABLE;
 
 	*from = *to = -1;
@@ -708,24 +835,33 @@ store_migrate(const char *dsn, int *from, int *to, char *err, size_t errcap)
 		goto out;
 	}
 	*from = *to = v;
-	if (v > STORE_SCHEMA_VERSION) {
-		(void)snprintf(err, errcap, "the store has schema version %d, newer than this bridge "
-		    "(%d); upgrade the bridge", v, STORE_SCHEMA_VERSION);
+	if (v > SCHEMA_VERSION) {
+		/* Another host already ran a newer migrate: fine if this
+		 * bridge can still serve on it (a rolling upgrade). */
+		if ((need = newer_steps_need(c, v)) < 0) {
+			(void)snprintf(err, errcap, "cannot read the schema steps: %s", PQerrorMessage(c));
+			goto out;
+		}
+		if (need <= SCHEMA_VERSION) {
+			e = CB_OK;
+			goto out;
+		}
+		(void)snprintf(err, errcap, "the store has schema version %d, which runs with bridges "
+		    "of schema version %d or newer, this bridge has %d; upgrade the bridge", v, need,
+		    SCHEMA_VERSION);
 		e = CB_ECONFIG;
 		goto out;
 	}
-	for (i = v; i < STORE_SCHEMA_VERSION; i++) {
-		(void)snprintf(ins, sizeof(ins), "INSERT INTO chat_bridge_schema (version) VALUES (%d)",
-		    i + 1);
-		(void)snprintf(what, sizeof(what), "step %d", i + 1);
+	for (i = v + 1; i <= SCHEMA_VERSION; i++) {
+		(void)snprintf(what, sizeof(what), "step %d", i);
 		if (!run(c, "BEGIN", what, err, errcap))
 			goto out;
-		if (!run(c, migrations[i], what, err, errcap) || !run(c, ins, what, err, errcap) ||
+		if (!run(c, steps[i - 1].sql, what, err, errcap) || !record_step(c, i, what, err, errcap) ||
 		    !run(c, "COMMIT", what, err, errcap)) {
 			PQclear(PQexec(c, "ROLLBACK"));
 			goto out;
 		}
-		*to = i + 1;
+		*to = i;
 	}
 	/* The audit pseudonym key: made once, kept by every later migrate. */
 	r = PQexecParams(c, "INSERT INTO chat_bridge_secret (name, value) VALUES ($1, $2::bytea) "

@@ -1653,6 +1653,20 @@ class TestConcurrency(EmuTestCase):
         self.assertEqual([b for b in second if b[1] >= start], [], "a connection was opened for the second burst")
 
 
+    def test_connections_the_server_closed_are_not_used(self):
+        """After a database restart or failover every pooled connection is
+        dead; like Go's pool (a query that meets driver.ErrBadConn is
+        retried on another connection) the next requests still succeed."""
+        self.seed_user("alice")
+        tok = self.login_cookies("alice")["MMAUTHTOKEN"]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda _: request("GET", "/api/v4/users/me", token=tok), range(50)))
+        sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'mmemu' "
+            "AND datname = current_database()")
+        time.sleep(0.2)
+        rs = [request("GET", "/api/v4/users/me", token=tok) for _ in range(20)]
+        self.assertEqual({r.status for r in rs}, {200})
+
 # ===========================================================================
 # Corrections, December 2026: client config, versions and the switches that
 # model them (test_cN_… = correction N)

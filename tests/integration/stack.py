@@ -5,6 +5,18 @@ A throwaway PostgreSQL cluster (tests/lib/pg-tmp), the Mattermost emulator
 front, configured with the files shipped in etc/ (included verbatim). All
 on loopback with free ports, in one temporary directory.
 
+Several bridges (bridges=N): the same configuration, each with its own
+socket, instance name and log ("bridge", "bridge-2", ...), all in one
+nginx upstream or one Caddy reverse_proxy with several upstreams, like
+bridge hosts sharing one store database.
+
+Failover: standby=("store", "mattermost") gives those clusters a streaming
+standby (pg-tmp standby) and every DSN lists primary and standby with
+target_session_attrs=read-write; crash_primary() and promote_standby() fail
+over. mm_nodes=N runs N emulators on one Mattermost database behind an
+nginx load balancer (front nginx), which the bridge's [mattermost] url
+names.
+
 Run with Debian's interpreter: /usr/bin/python3 (needs python3-psycopg2 for
 the emulator only).
 """
@@ -13,6 +25,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -36,6 +49,16 @@ LAB_ISS = "01Y2AMN4631CA1YJ6XFPPJD6BN"
 LAB_SECRET = "lab.openthc.example-secret-for-the-tests"
 APP_ISS = "010PENTHC0DEM0SVC000000P0S"
 ADMIN_TOKEN = "cbtestadmintoken0000000001"
+
+# Caddy's reverse_proxy over several bridge hosts (docs/operations.md,
+# "Several hosts"): a request that cannot reach a host, or whose host dies
+# before answering a GET, is tried on another one for up to 5 s; a host
+# that failed is avoided for 10 s.
+CADDY_SEVERAL_HOSTS = """\t\tlb_policy round_robin
+\t\tlb_try_duration 5s
+\t\tlb_try_interval 100ms
+\t\tfail_duration 10s
+"""
 
 
 def free_port():
@@ -155,7 +178,8 @@ class Stack:
     def __init__(self, front="nginx", mode="login", bridge=None, workers=4, pbkdf2=1000,
                  rate_limit=0, timeout_ms=2000, connect_timeout_ms=500, extra_bridge="",
                  extra_conf="", keep=False, sso_origin=None, name="stack", nginx_extra="", wrapper=None,
-                 separate_store=False, sso=False, extra_mattermost="", hash_iterations=1000):
+                 separate_store=False, sso=False, extra_mattermost="", hash_iterations=1000, bridges=1,
+                 held_sockets=False, standby=(), mm_nodes=1):
         self.front = front
         self.mode = mode
         self.bridge_bin = os.path.abspath(bridge or os.environ.get("CB_BRIDGE", os.path.join(ROOT, "build", "chat-bridge")))
@@ -175,6 +199,12 @@ class Stack:
         self.wrapper = wrapper or []        # e.g. ["valgrind", ...] before the bridge
         self.separate_store = separate_store  # the bridge's store in its own cluster
         self.sso = sso                      # run the OpenTHC SSO emulator and configure [sso]
+        self.bridges = bridges              # bridge processes behind the web server
+        self.held_sockets = held_sockets    # the stack owns the listening sockets (like chat-bridge.socket)
+        self.held = {}                      # name -> listening socket kept open across bridge restarts
+        self.standby = standby              # clusters with a streaming standby: "store", "mattermost"
+        self.replicas = {}                  # cluster dir -> its standby's dir
+        self.mm_nodes = mm_nodes            # emulators on one Mattermost database
         self.secrets = set()                # tokens, cookie values ... that must never be logged
         self.pages = []                     # bodies of non-redirect answers (error pages)
         self.procs = {}
@@ -191,7 +221,8 @@ class Stack:
                 self._start_sso()
             self._write_bridge_config()
             self.run_bridge("migrate", "--config", self.conf)
-            self.start_bridge()
+            for name in self.bridge_names():
+                self.start_bridge(name=name)
             self._start_front()
             self._seed_mattermost()
         except Exception:
@@ -201,33 +232,40 @@ class Stack:
 
     def _halt(self, names):
         """SIGTERM to the named processes, then waits (30 s, then SIGKILL).
-        Returns the bridge's shutdown problems (exit status, timeout)."""
+        "bridge" stands for every bridge process. Returns the bridges'
+        shutdown problems (exit status, timeout)."""
         problems = []
         for name in names:
-            p = self.procs.pop(name, None)
-            if p is not None and p.poll() is None and not terminate(p) and name == "bridge":
-                problems.append("bridge did not exit within 30 s of SIGTERM")
-            if name == "bridge" and p is not None and p.returncode != 0:
-                problems.append("bridge exited with status %s" % p.returncode)
+            for n in sorted(k for k in self.procs if k == name or k.startswith(name + "-")):
+                p = self.procs.pop(n, None)
+                if p is not None and p.poll() is None and not terminate(p) and n.startswith("bridge"):
+                    problems.append("%s did not exit within 30 s of SIGTERM" % n)
+                if n.startswith("bridge") and p is not None and p.returncode != 0:
+                    problems.append("%s exited with status %s" % (n, p.returncode))
         return problems
 
     def stop(self, failed=False):
         """Stops everything. Returns a list of problems found in the
-        bridge's shutdown (exit status, sanitizer reports), for the caller
+        bridges' shutdown (exit status, sanitizer reports), for the caller
         to assert on."""
         problems = self._halt(("front", "bridge", "emulator", "sso"))
-        if getattr(self, "bridge_log", None) and os.path.exists(self.bridge_log):
-            text = self.bridge_log_text()
+        for name, path in sorted(getattr(self, "bridge_logs", {}).items()):
+            if not os.path.exists(path):
+                continue
+            text = open(path, encoding="utf-8", errors="replace").read()
             for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
                 if marker in text:
-                    problems.append("sanitizer report in the bridge log: " + marker)
+                    problems.append("sanitizer report in the %s log: %s" % (name, marker))
         failed = failed or bool(problems)
+        for sock in self.held.values():
+            sock.close()
+        self.held = {}
         for name, p in list(self.procs.items()):
             if p.poll() is None:
                 p.kill()
                 p.wait()
         self.procs = {}
-        for pg in ("pg", "pg-store"):
+        for pg in ("pg", "pg-store", "pg-b", "pg-store-b"):
             if self.dir and os.path.isdir(os.path.join(self.dir, pg)):
                 subprocess.run([PG_TMP, "destroy", os.path.join(self.dir, pg)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -272,7 +310,6 @@ class Stack:
         self.pg_host = env["PGHOST"]
         self.pg_port = env.get("PGPORT", "5432")
         subprocess.run([PG_TMP, "createdb", pgdir, "mattermost"], check=True, capture_output=True)
-        self.mm_dsn = self.dsn("mattermost")
         self.store_pg = pgdir
         self.store_host, self.store_port = self.pg_host, self.pg_port
         if self.separate_store:
@@ -281,15 +318,44 @@ class Stack:
             env = dict(line.split("=", 1) for line in out.split() if "=" in line)
             self.store_host, self.store_port = env["PGHOST"], env.get("PGPORT", "5432")
         subprocess.run([PG_TMP, "createdb", self.store_pg, "chat_bridge"], check=True, capture_output=True)
-        self.store_dsn = "postgresql:///chat_bridge?host=%s&port=%s&user=postgres" % (self.store_host, self.store_port)
+        for which in self.standby:
+            primary = self.store_pg if which == "store" else pgdir
+            if primary not in self.replicas:
+                self.replicas[primary] = primary + "-b"
+                subprocess.run([PG_TMP, "standby", primary, self.replicas[primary]], check=True, capture_output=True)
+        self.mm_dsn = self.cluster_dsn(pgdir, "mattermost")
+        self.store_dsn = self.cluster_dsn(self.store_pg, "chat_bridge")
+
+    def cluster_dsn(self, cluster, db, user="postgres"):
+        """A DSN for db on a cluster; with a standby, both servers with
+        target_session_attrs=read-write (libpq connects to whichever is
+        the primary)."""
+        hosts = [cluster] + ([self.replicas[cluster]] if cluster in self.replicas else [])
+        port = self.store_port if cluster == self.store_pg else self.pg_port
+        dsn = "postgresql:///%s?host=%s&port=%s&user=%s" % (db, ",".join(hosts), ",".join([port] * len(hosts)), user)
+        return dsn + ("&target_session_attrs=read-write" if len(hosts) > 1 else "")
+
+    def cluster_of(self, which):
+        return self.store_pg if which == "store" else os.path.join(self.dir, "pg")
+
+    def crash_primary(self, which="store"):
+        """Stops the primary of the store's (or Mattermost's) cluster at
+        once, as a crash of its host would."""
+        subprocess.run([PG_TMP, "crash", self.cluster_of(which)], check=True, capture_output=True)
+
+    def promote_standby(self, which="store"):
+        subprocess.run([PG_TMP, "promote", self.replicas[self.cluster_of(which)]], check=True, capture_output=True)
 
     def dsn(self, db):
         if db == "chat_bridge":
             return self.store_dsn
-        return "postgresql:///%s?host=%s&port=%s&user=postgres" % (db, self.pg_host, self.pg_port)
+        return self.cluster_dsn(os.path.join(self.dir, "pg"), db)
 
     def psql(self, db, sql):
-        r = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", self.dsn(db), "-c", sql],
+        return self.psql_dsn(self.dsn(db), sql)
+
+    def psql_dsn(self, dsn, sql):
+        r = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", dsn, "-c", sql],
                            check=True, capture_output=True, text=True)
         return r.stdout.strip()
 
@@ -302,20 +368,35 @@ class Stack:
 
     # ------------------------------------------------------------ emulator
     def _start_emulator(self):
-        self.mm_port = free_port()
-        token = os.path.join(self.dir, "admin.token")
-        secret_file(token, ADMIN_TOKEN + "\n")
-        ready = os.path.join(self.dir, "emulator.ready")
+        secret_file(os.path.join(self.dir, "admin.token"), ADMIN_TOKEN + "\n")
         self.front_port = free_port()
         self.site_url = "http://127.0.0.1:%d" % self.front_port
-        log = open(os.path.join(self.dir, "emulator.log"), "w")
-        self.procs["emulator"] = subprocess.Popen(
-            ["/usr/bin/python3", EMULATOR, "--listen", "127.0.0.1:%d" % self.mm_port, "--dsn", self.mm_dsn,
-             "--site-url", self.site_url, "--admin-token-file", token,
+        self.mm_ports = [free_port() for _ in range(self.mm_nodes)]
+        self.mm_port = self.mm_ports[0]
+        for i in range(self.mm_nodes):
+            self.start_emulator(i)
+        self.mm_url = "http://127.0.0.1:%d" % self.mm_port
+        if self.mm_nodes > 1:
+            assert self.front == "nginx", "the Mattermost load balancer is the front nginx"
+            self.mm_lb_port = free_port()
+            self.mm_url = "http://127.0.0.1:%d" % self.mm_lb_port
+
+    def emulator_name(self, i):
+        return "emulator" if i == 0 else "emulator-%d" % (i + 1)
+
+    def start_emulator(self, i=0):
+        """Starts Mattermost node i (again, on its port)."""
+        name = self.emulator_name(i)
+        ready = os.path.join(self.dir, name + ".ready")
+        if os.path.exists(ready):
+            os.unlink(ready)
+        log = open(os.path.join(self.dir, name + ".log"), "a")
+        self.procs[name] = subprocess.Popen(
+            ["/usr/bin/python3", EMULATOR, "--listen", "127.0.0.1:%d" % self.mm_ports[i], "--dsn", self.mm_dsn,
+             "--site-url", self.site_url, "--admin-token-file", os.path.join(self.dir, "admin.token"),
              "--pbkdf2-iterations", str(self.pbkdf2), "--ready-file", ready],
             stdout=log, stderr=subprocess.STDOUT)
-        wait_for(lambda: os.path.exists(ready), 30, "the Mattermost emulator")
-        self.mm_url = "http://127.0.0.1:%d" % self.mm_port
+        wait_for(lambda: os.path.exists(ready), 30, "the Mattermost emulator " + name)
 
     def emu(self, method, path, body=None):
         """Calls the emulator directly (control API or REST)."""
@@ -360,7 +441,7 @@ class Stack:
                   "EXCEPTION WHEN duplicate_object THEN NULL; END $$; "
                   "GRANT INSERT ON sessions TO chat_bridge_sessions; "
                   "GRANT SELECT ON users, bots TO chat_bridge_sessions")
-        return "postgresql:///mattermost?host=%s&port=%s&user=chat_bridge_sessions" % (self.pg_host, self.pg_port)
+        return self.cluster_dsn(os.path.join(self.dir, "pg"), "mattermost", "chat_bridge_sessions")
 
     def _write_bridge_config(self):
         d = self.dir
@@ -418,25 +499,78 @@ ed25519 = %(appkid)s
             raise RuntimeError("chat-bridge %s failed (%d): %s" % (args[0], r.returncode, r.stderr))
         return r.stdout
 
-    def start_bridge(self, extra_env=None):
+    def bridge_names(self):
+        """The bridge processes: "bridge", then "bridge-2" ... "bridge-N"."""
+        return ["bridge"] + ["bridge-%d" % i for i in range(2, self.bridges + 1)]
+
+    def bridge_socket(self, name="bridge"):
+        return self.socket if name == "bridge" else os.path.join(self.dir, name + ".sock")
+
+    def bridge_conf(self, name="bridge"):
+        """The configuration file of one bridge. With several bridges, each
+        has its own copy of self.conf (written when it starts) with its own
+        listen socket and instance name: host-1, host-2 ..."""
+        if self.bridges == 1 and not self.held_sockets:
+            return self.conf
+        path = self.conf if name == "bridge" and not self.held_sockets else os.path.join(self.dir, name + ".conf")
+        with open(self.conf) as f:
+            text = f.read()
+        text = text.replace("listen = unix:%s\n" % self.socket,
+                            "" if self.held_sockets else "listen = unix:%s\n" % self.bridge_socket(name))
+        text = re.sub(r"(?m)^instance = host-\d+\n", "", text)
+        text = text.replace("[bridge]\n", "[bridge]\ninstance = host-%s\n" % (name.split("-")[1] if "-" in name else "1"), 1)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def _held_socket(self, name):
+        """The listening socket the stack holds for a bridge (created on
+        first use, like chat-bridge.socket): the bridge gets it as fd 0, and
+        connections wait in its backlog while the bridge restarts."""
+        if name not in self.held:
+            path = self.bridge_socket(name)
+            if os.path.exists(path):
+                os.unlink(path)
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.bind(path)
+            os.chmod(path, 0o666)
+            sock.listen(128)
+            self.held[name] = sock
+        return self.held[name]
+
+    def start_bridge(self, extra_env=None, name="bridge", bin=None, wait=True):
+        """Starts one bridge (bin: another chat-bridge binary, e.g. of
+        another schema version)."""
         env = dict(os.environ)
         env.update(extra_env or {})
-        self.bridge_log = os.path.join(self.dir, "bridge.log")
-        log = open(self.bridge_log, "a")
-        self.procs["bridge"] = subprocess.Popen(self.wrapper + [self.bridge_bin, "serve", "--config", self.conf],
-                                                stdout=log, stderr=subprocess.STDOUT, env=env)
-        wait_for(lambda: os.path.exists(self.socket), 60 if self.wrapper else 10, "the bridge socket")
+        self.bridge_logs = getattr(self, "bridge_logs", {})
+        self.bridge_logs[name] = os.path.join(self.dir, name + ".log")
+        if name == "bridge":
+            self.bridge_log = self.bridge_logs[name]
+        log = open(self.bridge_logs[name], "a")
+        sock = self.bridge_socket(name)
+        started = self.bridge_log_text(name).count("chat-bridge serving")
+        held = self._held_socket(name) if self.held_sockets else None
+        if held is None and os.path.exists(sock):
+            os.unlink(sock)     # left by a killed bridge
+        self.procs[name] = subprocess.Popen(self.wrapper + [bin or self.bridge_bin, "serve", "--config",
+                                                            self.bridge_conf(name)],
+                                            stdin=held.fileno() if held else None,
+                                            stdout=log, stderr=subprocess.STDOUT, env=env)
+        if wait:
+            wait_for(lambda: self.bridge_log_text(name).count("chat-bridge serving") > started,
+                     60 if self.wrapper else 10, "the %s start-up" % name)
 
-    def stop_bridge(self, sig=signal.SIGTERM, timeout=30):
-        p = self.procs.pop("bridge")
+    def stop_bridge(self, sig=signal.SIGTERM, timeout=30, name="bridge"):
+        p = self.procs.pop(name)
         p.send_signal(sig)
         return p.wait(timeout)
 
-    def bridge_pid(self):
-        return self.procs["bridge"].pid
+    def bridge_pid(self, name="bridge"):
+        return self.procs[name].pid
 
-    def bridge_log_text(self):
-        with open(self.bridge_log) as f:
+    def bridge_log_text(self, name="bridge"):
+        with open(self.bridge_logs[name]) as f:
             return f.read()
 
     # ------------------------------------------------------------ front
@@ -446,6 +580,17 @@ ed25519 = %(appkid)s
         else:
             self._start_caddy()
         wait_for(lambda: self.get("/auth/ping").status == 200, 15, "the front end")
+
+    def _mm_lb(self):
+        """With several Mattermost nodes: the load balancer the bridge's
+        [mattermost] url names, as in front of a Mattermost cluster
+        (nginx's defaults: a node that refuses or fails is skipped for 10 s;
+        a request is passed to the next node unless it was a POST already
+        sent)."""
+        if self.mm_nodes == 1:
+            return ""
+        return ("server { listen 127.0.0.1:%d; location / { proxy_pass http://mattermost; proxy_http_version 1.1; "
+                "proxy_set_header Connection \"\"; proxy_set_header Host $http_host; } }" % self.mm_lb_port)
 
     def _start_nginx(self):
         d = os.path.join(self.dir, "nginx")
@@ -465,8 +610,9 @@ http {
     fastcgi_temp_path %(d)s/fastcgi;
     uwsgi_temp_path %(d)s/uwsgi;
     scgi_temp_path %(d)s/scgi;
-    upstream chat_bridge { server unix:%(sock)s; }
-    upstream mattermost { server 127.0.0.1:%(mm)d; keepalive 8; }
+    upstream chat_bridge { %(servers)s }
+    upstream mattermost { %(mm)s keepalive 8; }
+    %(lb)s
     %(extra)s
     server {
         listen 127.0.0.1:%(port)d default_server;
@@ -475,10 +621,28 @@ http {
         include %(root)s/etc/nginx/mattermost-proxy.conf;
     }
 }
-""" % {"d": d, "sock": self.socket, "mm": self.mm_port, "port": self.front_port, "root": ROOT,
-       "extra": self.nginx_extra})
+""" % {"d": d, "servers": " ".join("server unix:%s;" % self.bridge_socket(n) for n in self.bridge_names()),
+       "mm": " ".join("server 127.0.0.1:%d;" % p for p in self.mm_ports), "lb": self._mm_lb(),
+       "port": self.front_port, "root": ROOT, "extra": self.nginx_extra})
         log = open(os.path.join(d, "stderr.log"), "w")
         self.procs["front"] = subprocess.Popen(["nginx", "-c", conf, "-p", d], stdout=log, stderr=subprocess.STDOUT)
+
+    def _caddy_snippet(self, d):
+        """The shipped etc/caddy/chat-bridge.caddy; with several bridges, a
+        copy whose reverse_proxy names every bridge socket and fails over
+        between them (the settings docs/operations.md recommends)."""
+        shipped = os.path.join(ROOT, "etc", "caddy", "chat-bridge.caddy")
+        if self.bridges == 1:
+            return shipped
+        text = open(shipped).read()
+        old = "reverse_proxy {$CHAT_BRIDGE_FASTCGI:unix//run/openthc/chat-bridge.sock} {\n"
+        assert old in text, "the shipped Caddy snippet changed: update stack.py"
+        text = text.replace(old, "reverse_proxy %s {\n%s" % (
+            " ".join("unix/" + self.bridge_socket(n) for n in self.bridge_names()), CADDY_SEVERAL_HOSTS))
+        path = os.path.join(d, "chat-bridge-hosts.caddy")
+        with open(path, "w") as f:
+            f.write(text)
+        return path
 
     def _start_caddy(self):
         d = os.path.join(self.dir, "caddy")
@@ -492,9 +656,10 @@ http {
 }
 http://:%(port)d {
 	bind 127.0.0.1
-%(log)s	import %(root)s/etc/caddy/chat-bridge.caddy
+%(log)s	import %(snippet)s
 }
-""" % {"d": d, "port": self.front_port, "root": ROOT, "log": caddy_access_log(os.path.join(d, "access.log"))})
+""" % {"d": d, "port": self.front_port, "snippet": self._caddy_snippet(d),
+       "log": caddy_access_log(os.path.join(d, "access.log"))})
         env = dict(os.environ, HOME=d, XDG_DATA_HOME=d, XDG_CONFIG_HOME=d,
                    CHAT_BRIDGE_FASTCGI="unix/" + self.socket, MATTERMOST_UPSTREAM="127.0.0.1:%d" % self.mm_port)
         log = open(os.path.join(d, "stderr.log"), "w")
@@ -613,6 +778,30 @@ http://:%(port)d {
         mac = hmac.new(secret, b"openthc-chat-bridge/v2/" + sub.encode(), hashlib.sha512).digest()
         return ("Ob1!" + base64.urlsafe_b64encode(mac).rstrip(b"=").decode())[:72]
 
+    def front_log_tokens(self):
+        """Link tokens of this stack that the web server wrote into its
+        own logs. nginx writes the request line, query included, into its
+        error log when it cannot reach a bridge or a bridge dies before
+        answering (level error); Caddy's log is checked too."""
+        found = set()
+        for path in (os.path.join(self.dir, "nginx", "logs", "error.log"), os.path.join(self.dir, "caddy", "stderr.log")):
+            if os.path.exists(path):
+                text = open(path, encoding="utf-8", errors="replace").read()
+                found |= {t for t in self.secrets if t.count(".") == 2 and "jwt=" + t in text}
+        return found
+
+    def settle_front_log_tokens(self):
+        """For suites that stop or kill bridges behind the web server:
+        every token in the web server's logs must be used up (presented
+        again, it is refused as replayed). Those are then no longer
+        counted as leaks by leaks(); the usable ones are returned (the
+        caller asserts there are none)."""
+        used, usable = set(), set()
+        for token in sorted(self.front_log_tokens()):
+            (used if self.open_link(token).status == 401 else usable).add(token)
+        self.secrets -= used
+        return usable
+
     def leaks(self, subs=()):
         """Looks for every secret this stack handed out (tokens, cookie
         values, derived passwords of subs, the admin token, the secrets'
@@ -635,7 +824,7 @@ http://:%(port)d {
         places = []
         # The logs that must be there: the bridge's and the front's. The
         # access log has at least the start-up /auth/ping requests.
-        must = [getattr(self, "bridge_log", None)]
+        must = sorted(getattr(self, "bridge_logs", {}).values()) or [None]
         if self.front == "nginx":
             must += [os.path.join(self.dir, "nginx", "logs", f) for f in ("access.log", "error.log")]
         else:

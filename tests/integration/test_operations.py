@@ -270,11 +270,15 @@ class Operations(unittest.TestCase):
         s.open_link(s.mint(new_ulid(11), "metrics@example.com"))
         s.get("/auth/open?jwt=x.y.z")
         text = s.get("/auth/metrics").body.decode()
-        self.assertRegex(text, r'chat_bridge_attempts_total\{outcome="ok",reason="ok"\} [1-9]')
-        self.assertRegex(text, r'chat_bridge_attempts_total\{outcome="refused",reason="token_base64"\} [1-9]')
+        # Every series is labelled with [bridge] instance, by default the host name.
+        inst = 'instance="%s"' % socket.gethostname()
+        self.assertRegex(text, r'chat_bridge_attempts_total\{%s,outcome="ok",reason="ok"\} [1-9]' % inst)
+        self.assertRegex(text, r'chat_bridge_attempts_total\{%s,outcome="refused",reason="token_base64"\} [1-9]' % inst)
         for h in ("chat_bridge_click_seconds", "chat_bridge_mattermost_request_seconds", "chat_bridge_store_seconds"):
             self.assertIn("# TYPE %s histogram" % h, text)
-            self.assertRegex(text, r'%s_count [1-9]' % h)
+            self.assertRegex(text, r'%s_count\{%s\} [1-9]' % (h, inst))
+        samples = [l for l in text.splitlines() if l and not l.startswith("#")]
+        self.assertEqual([l for l in samples if "{%s" % inst not in l], [], "every sample carries the instance")
         self.assertEqual(s.get("/auth/metrics").header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8")
 
     def test_time_waiting_for_mattermost_is_told_apart(self):
@@ -284,7 +288,7 @@ class Operations(unittest.TestCase):
 
         def own():
             text = s.get("/auth/metrics").body.decode()
-            return [float(re.search(r"^chat_bridge_click_own_seconds_%s (\S+)$" % k, text, re.M).group(1))
+            return [float(re.search(r"^chat_bridge_click_own_seconds_%s\{[^}]*\} (\S+)$" % k, text, re.M).group(1))
                     for k in ("count", "sum")]
 
         before = own()
@@ -364,7 +368,7 @@ class Operations(unittest.TestCase):
         time.sleep(0.3)
         self.assertEqual(s.open_link(new_tokens.pop()).status, 302)
         self.assertIn("reload failed, keeping the running configuration", s.bridge_log_text())
-        self.assertIn('chat_bridge_config_reloads_total{result="failed"} 1', s.get("/auth/metrics").body.decode())
+        self.assertRegex(s.get("/auth/metrics").body.decode(), r'chat_bridge_config_reloads_total\{[^}]*result="failed"\} 1\n')
         with open(s.conf, "w") as f:
             f.write(orig)
         os.kill(s.bridge_pid(), signal.SIGHUP)

@@ -125,7 +125,7 @@ class SSO(unittest.TestCase):
         counters = self.s.sso_call("GET", "/__sso/counters")[1]
         self.assertGreaterEqual(counters["codes_redeemed"], 1)
         # The token exchange and the profile read are timed as SSO calls.
-        m = re.search(r"^chat_bridge_sso_request_seconds_count (\d+)$",
+        m = re.search(r"^chat_bridge_sso_request_seconds_count\{[^}]*\} (\d+)$",
                       self.s.get("/auth/metrics").body.decode(), re.M)
         self.assertIsNotNone(m)
         self.assertGreaterEqual(int(m.group(1)), 2)

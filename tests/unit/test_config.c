@@ -77,6 +77,7 @@ test_full(void)
 	    "jurisdiction_teams = usa-*, bra, ecu\n"
 	    "rate_limit_ipv6_prefix = 56\n"
 	    "session_hours_mobile = 24\n"
+	    "instance = chat-2.openthc\n"
 	    "\n"
 	    "[mattermost]\n"
 	    "  url = http://127.0.0.1:8065  \n"
@@ -126,6 +127,7 @@ test_full(void)
 	is_int(c->rate_limit_per_minute, 0, "rate limit off");
 	is_int(c->log_format, LOG_TEXT, "log_format");
 	is_str(c->cookie_domain, "chat.openthc.example.com", "cookie_domain");
+	is_str(c->instance, "chat-2.openthc", "instance");
 	is_str(c->mm_url, "http://127.0.0.1:8065", "mattermost url trimmed");
 	ok(c->mm_token.len == 26 && memcmp(c->mm_token.p, "admintokenadmintoken1234ab", 26) == 0, "token read, newline stripped");
 	is_str(c->mm_database, "postgresql://mmuser@127.0.0.1/mattermost", "mattermost database");
@@ -246,6 +248,9 @@ test_errors(void)
 	expect_error("[bridge]\nsite_url = https://a.example \x01\n", "t.conf:2: control character in line", "control char");
 	expect_error("[bridge]\nworkers 8\n", "t.conf:2: expected key = value", "no equals");
 	expect_error("[bridge]\nWorkers = 8\n", "t.conf:2: invalid key name 'Workers'", "upper-case key");
+	expect_error("[bridge]\ninstance = chat 2\n", "t.conf:2: instance: must be visible ASCII without spaces", "instance with a space");
+	expect_error("[bridge]\ninstance = x12345678901234567890123456789012345678901234567890123456789012345\n",
+	    "t.conf:2: instance: longer than 64 bytes", "instance too long");
 
 	/* Required keys and cross-key rules. */
 	expect_error(MM STORE ISS, "missing required key site_url in [bridge]", "no site_url");
@@ -317,7 +322,12 @@ test_secrets(void)
 		char path[256];
 
 		snprintf(path, sizeof(path), "%s/bridge.conf", dir);
+		char host[256] = "";
+
 		is_int(config_load(path, &c, err, sizeof(err)), CB_OK, "config_load with relative secret paths (%s)", err);
+		ok(gethostname(host, sizeof(host)) == 0 && c != NULL && host[0] != '\0' &&
+		    strncmp(c->instance, host, sizeof(c->instance) - 1) == 0, "instance defaults to the host name (%s)",
+		    c != NULL ? c->instance : "");
 		config_free(c);
 		is_int(config_load("/nonexistent/bridge.conf", &c, err, sizeof(err)), CB_ECONFIG, "missing file");
 		ok(strstr(err, "/nonexistent/bridge.conf: cannot open") != NULL, "message names the file");

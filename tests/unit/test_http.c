@@ -600,6 +600,8 @@ test_metrics(void)
 {
 	struct metrics *m = metrics_new();
 	struct buf b;
+	const char *line, *end;
+	size_t lines = 0, labelled = 0;
 
 	metrics_attempt(m, CB_OK);
 	metrics_attempt(m, CB_OK);
@@ -609,23 +611,42 @@ test_metrics(void)
 	metrics_observe(m, MH_CLICK, 20000000);
 	metrics_observe(m, MH_MM, 3000);
 	buf_init(&b, 65536);
-	is_int(metrics_render(m, &b), CB_OK, "render");
-	ok(strstr(b.data, "chat_bridge_attempts_total{outcome=\"ok\",reason=\"ok\"} 2\n") != NULL, "ok counter");
-	ok(strstr(b.data, "chat_bridge_attempts_total{outcome=\"refused\",reason=\"expired\"} 1\n") != NULL, "refused counter");
-	ok(strstr(b.data, "chat_bridge_attempts_total{outcome=\"error\",reason=\"mm_timeout\"} 1\n") != NULL, "error counter");
-	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"0.0001\"} 0\n") != NULL, "first bucket empty");
-	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"0.0005\"} 0\n") != NULL, "bucket below 700 us empty");
-	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"0.001\"} 1\n") != NULL, "cumulative bucket");
-	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{le=\"+Inf\"} 2\n") != NULL, "+Inf bucket");
-	ok(strstr(b.data, "chat_bridge_click_seconds_count 2\n") != NULL, "count");
+	is_int(metrics_render(m, "bridge-1", &b), CB_OK, "render");
+	ok(strstr(b.data, "chat_bridge_attempts_total{instance=\"bridge-1\",outcome=\"ok\",reason=\"ok\"} 2\n") != NULL, "ok counter");
+	ok(strstr(b.data, "chat_bridge_attempts_total{instance=\"bridge-1\",outcome=\"refused\",reason=\"expired\"} 1\n") != NULL, "refused counter");
+	ok(strstr(b.data, "chat_bridge_attempts_total{instance=\"bridge-1\",outcome=\"error\",reason=\"mm_timeout\"} 1\n") != NULL, "error counter");
+	ok(strstr(b.data, "chat_bridge_config_reloads_total{instance=\"bridge-1\",result=\"ok\"} 0\n") != NULL, "reloads");
+	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{instance=\"bridge-1\",le=\"0.0001\"} 0\n") != NULL, "first bucket empty");
+	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{instance=\"bridge-1\",le=\"0.0005\"} 0\n") != NULL, "bucket below 700 us empty");
+	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{instance=\"bridge-1\",le=\"0.001\"} 1\n") != NULL, "cumulative bucket");
+	ok(strstr(b.data, "chat_bridge_click_seconds_bucket{instance=\"bridge-1\",le=\"+Inf\"} 2\n") != NULL, "+Inf bucket");
+	ok(strstr(b.data, "chat_bridge_click_seconds_count{instance=\"bridge-1\"} 2\n") != NULL, "count");
+	ok(strstr(b.data, "chat_bridge_click_seconds_sum{instance=\"bridge-1\"} 20.000700\n") != NULL, "sum");
 	ok(strstr(b.data, "# TYPE chat_bridge_mattermost_request_seconds histogram\n") != NULL, "mm histogram");
 	ok(strstr(b.data, "# TYPE chat_bridge_store_seconds histogram\n") != NULL, "store histogram");
 	ok(strstr(b.data, "# TYPE chat_bridge_click_own_seconds histogram\n") != NULL, "own-time histogram");
-	ok(strstr(b.data, "chat_bridge_build_info{version=\"") != NULL, "build info");
+	ok(strstr(b.data, "chat_bridge_build_info{instance=\"bridge-1\",version=\"") != NULL, "build info");
 	/* No readiness check yet: only the timestamp, 0. */
-	ok(strstr(b.data, "\nchat_bridge_ready_checked_timestamp_seconds 0\n") != NULL, "never checked");
-	ok(strstr(b.data, "\nchat_bridge_ready ") == NULL, "no readiness before a check");
+	ok(strstr(b.data, "\nchat_bridge_ready_checked_timestamp_seconds{instance=\"bridge-1\"} 0\n") != NULL, "never checked");
+	ok(strstr(b.data, "\nchat_bridge_ready{") == NULL, "no readiness before a check");
 	ok(strstr(b.data, "chat_bridge_dependency_up{") == NULL, "no dependency before a check");
+	/* Every sample line carries the label, first. */
+	for (line = b.data; *line != '\0'; line = end + 1) {
+		if ((end = strchr(line, '\n')) == NULL)
+			break;
+		if (*line == '#')
+			continue;
+		lines++;
+		if (strstr(line, "{instance=\"bridge-1\"") != NULL && strstr(line, "{instance=\"bridge-1\"") < end)
+			labelled++;
+	}
+	ok(lines > 100 && labelled == lines, "every sample labelled (%zu of %zu)", labelled, lines);
+	buf_release(&b);
+	/* The value is escaped as the text format requires. */
+	buf_init(&b, 65536);
+	is_int(metrics_render(m, "a\"b\\c\nd", &b), CB_OK, "render an odd instance");
+	ok(strstr(b.data, "chat_bridge_click_seconds_count{instance=\"a\\\"b\\\\c\\nd\"} 2\n") != NULL,
+	    "quote, backslash and line feed escaped");
 	buf_release(&b);
 	metrics_free(m);
 }
@@ -640,34 +661,34 @@ test_metrics_ready(void)
 	/* Login mode, all up. */
 	metrics_ready(m, CB_OK, CB_OK, NULL, 1700000000);
 	buf_init(&b, 65536);
-	is_int(metrics_render(m, &b), CB_OK, "render");
-	ok(strstr(b.data, "# TYPE chat_bridge_ready gauge\nchat_bridge_ready 1\n") != NULL, "ready 1");
-	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"store\"} 1\n") != NULL, "store up");
-	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"mattermost\"} 1\n") != NULL, "mm up");
+	is_int(metrics_render(m, "i", &b), CB_OK, "render");
+	ok(strstr(b.data, "# TYPE chat_bridge_ready gauge\nchat_bridge_ready{instance=\"i\"} 1\n") != NULL, "ready 1");
+	ok(strstr(b.data, "chat_bridge_dependency_up{instance=\"i\",dependency=\"store\"} 1\n") != NULL, "store up");
+	ok(strstr(b.data, "chat_bridge_dependency_up{instance=\"i\",dependency=\"mattermost\"} 1\n") != NULL, "mm up");
 	ok(strstr(b.data, "mattermost_database") == NULL, "database not checked: no series");
 	ok(strstr(b.data, "# TYPE chat_bridge_ready_checked_timestamp_seconds gauge\n"
-	    "chat_bridge_ready_checked_timestamp_seconds 1700000000\n") != NULL, "timestamp");
+	    "chat_bridge_ready_checked_timestamp_seconds{instance=\"i\"} 1700000000\n") != NULL, "timestamp");
 	buf_release(&b);
 
 	/* Database mode, Mattermost's database down: the last check wins. */
 	metrics_ready(m, CB_OK, CB_OK, &down, 1700000060);
 	buf_init(&b, 65536);
-	is_int(metrics_render(m, &b), CB_OK, "render");
-	ok(strstr(b.data, "\nchat_bridge_ready 0\n") != NULL, "ready 0");
-	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"mattermost_database\"} 0\n") != NULL,
+	is_int(metrics_render(m, "i", &b), CB_OK, "render");
+	ok(strstr(b.data, "\nchat_bridge_ready{instance=\"i\"} 0\n") != NULL, "ready 0");
+	ok(strstr(b.data, "chat_bridge_dependency_up{instance=\"i\",dependency=\"mattermost_database\"} 0\n") != NULL,
 	    "database down");
-	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"store\"} 1\n") != NULL, "store still up");
-	ok(strstr(b.data, "chat_bridge_ready_checked_timestamp_seconds 1700000060\n") != NULL, "new timestamp");
+	ok(strstr(b.data, "chat_bridge_dependency_up{instance=\"i\",dependency=\"store\"} 1\n") != NULL, "store still up");
+	ok(strstr(b.data, "chat_bridge_ready_checked_timestamp_seconds{instance=\"i\"} 1700000060\n") != NULL, "new timestamp");
 	buf_release(&b);
 
 	/* Store and Mattermost down, database up. */
 	metrics_ready(m, CB_STORE_UNAVAILABLE, CB_MM_TIMEOUT, &up, 1700000120);
 	buf_init(&b, 65536);
-	is_int(metrics_render(m, &b), CB_OK, "render");
-	ok(strstr(b.data, "\nchat_bridge_ready 0\n") != NULL, "ready 0");
-	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"store\"} 0\n") != NULL, "store down");
-	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"mattermost\"} 0\n") != NULL, "mm down");
-	ok(strstr(b.data, "chat_bridge_dependency_up{dependency=\"mattermost_database\"} 1\n") != NULL,
+	is_int(metrics_render(m, "i", &b), CB_OK, "render");
+	ok(strstr(b.data, "\nchat_bridge_ready{instance=\"i\"} 0\n") != NULL, "ready 0");
+	ok(strstr(b.data, "chat_bridge_dependency_up{instance=\"i\",dependency=\"store\"} 0\n") != NULL, "store down");
+	ok(strstr(b.data, "chat_bridge_dependency_up{instance=\"i\",dependency=\"mattermost\"} 0\n") != NULL, "mm down");
+	ok(strstr(b.data, "chat_bridge_dependency_up{instance=\"i\",dependency=\"mattermost_database\"} 1\n") != NULL,
 	    "database up");
 	buf_release(&b);
 	metrics_free(m);

@@ -5,10 +5,15 @@ returned (like Go's database/sql pool that Mattermost uses). psycopg2's own
 ThreadedConnectionPool closes every connection beyond `minconn` on return, so
 under concurrency it forked a new PostgreSQL backend for most requests.
 Callers wait (up to 30 s) for a free slot; broken connections are discarded.
+An idle connection the server has closed (a restart, a failover: its socket
+is readable while nothing was asked) is discarded when taken, as Go's pool
+retries a query that met driver.ErrBadConn on another connection, so the
+first request after a failover does not fail on a dead connection.
 `with db.tx() as cur:` runs one transaction (commit on success, rollback on
 error).
 """
 import contextlib
+import select
 import threading
 
 import psycopg2
@@ -27,10 +32,14 @@ class Database:
         self._put(self._take())                          # fail early on a bad DSN
 
     def _take(self):
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return psycopg2.connect(self.dsn, application_name=APPLICATION_NAME)
+        while True:
+            with self._lock:
+                conn = self._idle.pop() if self._idle else None
+            if conn is None:
+                return psycopg2.connect(self.dsn, application_name=APPLICATION_NAME)
+            if not conn.closed and not _server_spoke(conn):
+                return conn
+            conn.close()
 
     def _put(self, conn):
         with self._lock:
@@ -79,6 +88,16 @@ class Database:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+def _server_spoke(conn):
+    """True if an idle connection has something to read: the server closed
+    it or is about to (an idle connection is never sent anything else)."""
+    try:
+        readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    except (OSError, ValueError, psycopg2.Error):
+        return True
+    return bool(readable)
 
 
 def unique_violation_constraint(exc):
