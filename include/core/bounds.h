@@ -48,6 +48,14 @@
 #define CB_BODY_MAX		8192
 /* A POST body must arrive within this (a few seconds: a form is small). */
 #define CB_BODY_DEADLINE_MS	5000
+/* The account the package runs the bridge as (its secret files are
+ * acceptable to root's commands too). */
+#define CB_SERVICE_USER		"chat-bridge"
+/* On a kept FastCGI connection, what is left of a request's body is read
+ * and dropped before the next request, up to this much and this long;
+ * past that the connection is closed instead. */
+#define CB_BODY_DRAIN_MAX	(64 * 1024)
+#define CB_BODY_DRAIN_MS	1000
 #define CB_FORM_FIELDS_MAX	32
 /* User-Agent forwarded to Mattermost's login; longer ones are cut. */
 #define CB_USER_AGENT_MAX	512

@@ -13,6 +13,10 @@
 /* Writes a new random id and a NUL into out. */
 void mmid_new(char out[27]);
 
+/* Writes n (at most MMID_BATCH_MAX) new random ids, drawn at once. */
+#define MMID_BATCH_MAX 4
+void mmid_new_n(char (*out)[27], size_t n);
+
 /* Encodes 16 bytes the way NewId does (deterministic, for tests). */
 void mmid_encode(const unsigned char in[16], char out[27]);
 

@@ -20,6 +20,9 @@ enum cb_err parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out) CB_W
 enum cb_err str_copy(char *dst, size_t cap, const char *s, size_t n);
 /* str_copy of a C string. */
 enum cb_err str_set(char *dst, size_t cap, const char *s);
+/* Copies the C string s into dst[cap], cut to fit at a UTF-8 code point
+ * boundary when it is too long (never fails; cap > 0). */
+void str_set_cut(char *dst, size_t cap, const char *s);
 
 /* True if s[0..n) is a ULID: 26 chars of Crockford base32, upper case. */
 bool is_ulid(const char *s, size_t n);

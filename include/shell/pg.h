@@ -81,6 +81,15 @@ enum cb_err pg_exec(struct pg *pg, size_t i, const char *const *params, ExecStat
  * when PostgreSQL receives it. Retried once on a broken connection. */
 enum cb_err pg_send(struct pg *pg, size_t i, const char *const *params) CB_WUR;
 
+/* Sends sql (no parameters, e.g. COMMIT) on the open connection without
+ * waiting, never on a new one (a transaction does not survive that); read
+ * its outcome with pg_wait. */
+enum cb_err pg_send_sql(struct pg *pg, const char *sql) CB_WUR;
+
+/* Reads the results of what was sent and not read yet: CB_OK if every
+ * statement succeeded, else the conf's unavailable error. */
+enum cb_err pg_wait(struct pg *pg) CB_WUR;
+
 /* A statement without parameters (COMMIT, SELECT 1), same rules. */
 enum cb_err pg_exec_sql(struct pg *pg, const char *sql, ExecStatusType want) CB_WUR;
 

@@ -66,6 +66,14 @@ enum cb_err store_begin_click(struct store *s, const char *iss, const char *jti,
     const char *sub, struct link *out) CB_WUR;
 /* Commits the click. On failure the claim is made again on its own. */
 enum cb_err store_commit(struct store *s) CB_WUR;
+/* Sends the COMMIT of a click that will change nothing more in the store
+ * without waiting for it, so that it travels while the click waits for
+ * something else (database mode: the session INSERT); store_commit_wait
+ * then reads its outcome (on failure the claim is made again on its own).
+ * No transaction is open in between: a click that must change the store
+ * after all opens one again with store_begin_click without a token. */
+enum cb_err store_commit_send(struct store *s) CB_WUR;
+enum cb_err store_commit_wait(struct store *s) CB_WUR;
 /* Ends a refused or failed click: its changes undone, its claim kept. */
 void store_fail(struct store *s);
 /* Ends a click that must leave no trace (confirmation asked first). */

@@ -29,15 +29,28 @@ mmid_encode(const unsigned char in[16], char out[27])
 }
 
 void
+mmid_new_n(char (*out)[27], size_t n)
+{
+	unsigned char u[MMID_BATCH_MAX * 16];
+	size_t i;
+
+	if (n > MMID_BATCH_MAX)
+		n = MMID_BATCH_MAX;
+	randombytes_buf(u, n * 16);	/* one system call for all of them */
+	for (i = 0; i < n; i++) {
+		unsigned char *v = u + 16 * i;
+
+		v[6] = (unsigned char)((v[6] & 0x0f) | 0x40);	/* version 4 */
+		v[8] = (unsigned char)((v[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
+		mmid_encode(v, out[i]);
+	}
+	sodium_memzero(u, sizeof(u));
+}
+
+void
 mmid_new(char out[27])
 {
-	unsigned char u[16];
-
-	randombytes_buf(u, sizeof(u));
-	u[6] = (unsigned char)((u[6] & 0x0f) | 0x40);	/* version 4 */
-	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80);	/* RFC 4122 variant */
-	mmid_encode(u, out);
-	sodium_memzero(u, sizeof(u));
+	mmid_new_n((char (*)[27])out, 1);
 }
 
 bool

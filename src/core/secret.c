@@ -3,6 +3,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,6 +37,21 @@ secret_free(struct secret *s)
 	s->len = 0;
 }
 
+/* A secret file's owner is one who could not have swapped it under the
+ * bridge: the user it runs as; and for root (an operator running migrate,
+ * users or check-config), root or the service user the package creates. */
+static bool
+owner_trusted(uid_t owner)
+{
+	struct passwd *pw;
+
+	if (owner == geteuid())
+		return true;
+	if (geteuid() != 0)
+		return false;
+	return owner == 0 || ((pw = getpwnam(CB_SERVICE_USER)) != NULL && pw->pw_uid == owner);
+}
+
 enum cb_err
 secret_read_file(const char *path, struct secret *out, char *err, size_t errcap)
 {
@@ -53,9 +70,10 @@ secret_read_file(const char *path, struct secret *out, char *err, size_t errcap)
 		(void)snprintf(err, errcap, "secret file %s is not a regular file", path);
 		goto out;
 	}
-	if (st.st_uid != geteuid()) {
+	if (!owner_trusted(st.st_uid)) {
 		(void)snprintf(err, errcap, "secret file %s is owned by uid %u; it must belong to the "
-		    "user the bridge runs as (uid %u)", path, (unsigned)st.st_uid, (unsigned)geteuid());
+		    "user the bridge runs as (uid %u)%s", path, (unsigned)st.st_uid,
+		    (unsigned)geteuid(), geteuid() == 0 ? ", root or " CB_SERVICE_USER : "");
 		goto out;
 	}
 	if ((st.st_mode & 077) != 0) {

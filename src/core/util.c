@@ -50,6 +50,19 @@ str_set(char *dst, size_t cap, const char *s)
 	return str_copy(dst, cap, s, strlen(s));
 }
 
+void
+str_set_cut(char *dst, size_t cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= cap) {
+		n = cap - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	(void)str_copy(dst, cap, s, n);
+}
+
 bool
 is_ulid(const char *s, size_t n)
 {

@@ -265,8 +265,9 @@ mm_user_get(const struct mm_ctx *m, const char *id, struct mm_user *out, struct 
 	return user_call(m, &c, out, res);
 }
 
-enum cb_err
-mm_user_by_email(const struct mm_ctx *m, const char *email, struct mm_user *out,
+/* GET prefix + the URL-encoded key: a user by email or by username. */
+static enum cb_err
+user_by(const struct mm_ctx *m, const char *prefix, const char *key, struct mm_user *out,
     struct mm_result *res)
 {
 	struct buf p;
@@ -274,14 +275,21 @@ mm_user_by_email(const struct mm_ctx *m, const char *email, struct mm_user *out,
 	enum cb_err e;
 
 	buf_init(&p, 512);
-	buf_adds(&p, "/users/email/");
-	buf_add_urlenc(&p, email, strlen(email));
+	buf_adds(&p, prefix);
+	buf_add_urlenc(&p, key, strlen(key));
 	if ((e = p.err) == CB_OK) {
 		c.path = p.data;
 		e = user_call(m, &c, out, res);
 	}
 	buf_release(&p);
 	return e;
+}
+
+enum cb_err
+mm_user_by_email(const struct mm_ctx *m, const char *email, struct mm_user *out,
+    struct mm_result *res)
+{
+	return user_by(m, "/users/email/", email, out, res);
 }
 
 enum cb_err
@@ -596,19 +604,7 @@ enum cb_err
 mm_user_by_username(const struct mm_ctx *m, const char *username, struct mm_user *out,
     struct mm_result *res)
 {
-	struct buf p;
-	struct call c = {"GET", NULL, NULL, true, NULL, NULL};
-	enum cb_err e;
-
-	buf_init(&p, 512);
-	buf_adds(&p, "/users/username/");
-	buf_add_urlenc(&p, username, strlen(username));
-	if ((e = p.err) == CB_OK) {
-		c.path = p.data;
-		e = user_call(m, &c, out, res);
-	}
-	buf_release(&p);
-	return e;
+	return user_by(m, "/users/username/", username, out, res);
 }
 
 enum cb_err

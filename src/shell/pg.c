@@ -67,12 +67,13 @@ pg_new(const char *dsn, const struct pg_conf *conf, struct metrics *metrics, voi
 	return pg;
 }
 
-/* Reads the results of statements pg_send sent; a failure is logged. */
-static void
+/* Reads the results of statements pg_send sent; a failure is logged.
+ * True if they all succeeded. */
+static bool
 drain(struct pg *pg)
 {
 	PGresult *r;
-	bool failed = false;
+	bool failed = pg->pending > 0 && pg->conn == NULL;
 
 	for (; pg->pending > 0 && pg->conn != NULL; pg->pending--) {
 		while ((r = PQgetResult(pg->conn)) != NULL) {
@@ -87,13 +88,14 @@ drain(struct pg *pg)
 		log_msg(LOG_ERROR, "%s: a statement sent without waiting for it failed",
 		    pg->conf->what);
 	}
+	return !failed;
 }
 
 void
 pg_drop(struct pg *pg)
 {
 	if (pg->conn != NULL) {
-		drain(pg);	/* what was sent still commits; read its outcome */
+		(void)drain(pg);	/* what was sent still commits; read its outcome */
 		PQfinish(pg->conn);
 	}
 	pg->conn = NULL;
@@ -150,7 +152,7 @@ pg_ensure(struct pg *pg)
 
 	if (pg->ready && PQstatus(pg->conn) == CONNECTION_OK) {
 		if (pg->pending > 0)
-			drain(pg);
+			(void)drain(pg);
 		if (PQstatus(pg->conn) == CONNECTION_OK)
 			return CB_OK;
 	}
@@ -287,6 +289,28 @@ pg_exec_sql(struct pg *pg, const char *sql, ExecStatusType want)
 	x.want = want;
 	x.out = NULL;
 	return pg_run(pg, sql, exec_op, &x);
+}
+
+enum cb_err
+pg_send_sql(struct pg *pg, const char *sql)
+{
+	if (pg->conn == NULL || PQstatus(pg->conn) != CONNECTION_OK ||
+	    PQsendQuery(pg->conn, sql) != 1) {
+		pg_log(pg, sql);
+		return pg->conf->unavailable;
+	}
+	pg->pending++;
+	return CB_OK;
+}
+
+enum cb_err
+pg_wait(struct pg *pg)
+{
+	int64_t t0 = clock_mono_us();
+	bool ok = drain(pg);
+
+	pg_observe(pg, t0);
+	return ok ? CB_OK : pg->conf->unavailable;
 }
 
 enum cb_err

@@ -94,6 +94,7 @@ struct server {
 	struct loginq *loginq;
 	char probe_msg[768];	/* what the last probe said */
 	atomic_bool stopping;
+	atomic_uint kept;	/* workers waiting on a kept connection's next request */
 	size_t nworkers;
 	struct worker *workers;
 };
@@ -299,6 +300,48 @@ handle(struct worker *w, const struct config *cfg, enum cb_err *reason)
 	return attempt;
 }
 
+/* On a connection the web server keeps (FCGI_KEEP_CONN), the next request
+ * follows this one's records: read what is left of this one's body
+ * (a body refused unread, say), within CB_BODY_DRAIN_MAX bytes and
+ * CB_BODY_DRAIN_MS; true when its end was reached. */
+static bool
+drain_body(struct worker *w)
+{
+	struct timeval tv = {CB_BODY_DRAIN_MS / 1000, (CB_BODY_DRAIN_MS % 1000) * 1000}, none = {0, 0};
+	char scratch[4096];
+	size_t total = 0;
+	int r;
+
+	if (w->req.in == NULL || w->req.ipcFd < 0)
+		return false;
+	(void)setsockopt(w->req.ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while ((r = FCGX_GetStr(scratch, (int)sizeof(scratch), w->req.in)) > 0 &&
+	    (total += (size_t)r) <= CB_BODY_DRAIN_MAX)
+		;
+	(void)setsockopt(w->req.ipcFd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	return r == 0 && total <= CB_BODY_DRAIN_MAX && FCGX_GetError(w->req.in) == 0 &&
+	    FCGX_HasSeenEOF(w->req.in) != 0;
+}
+
+/* Ends the request with libfcgi. A kept connection (the web server's
+ * fastcgi_keep_conn) stays open only when the request's records were
+ * read to their end, and only while at most half the workers wait on kept
+ * connections: libfcgi serves a kept connection with the worker that
+ * accepted it, so a web server keeping more connections than there are
+ * workers would leave new ones waiting. Past that the connection is
+ * closed after the answer, as without keep-alive. True if kept. */
+static bool
+finish(struct worker *w)
+{
+	unsigned limit = (unsigned)w->srv->nworkers / 2;
+
+	if (w->req.keepConnection &&
+	    (atomic_load(&w->srv->kept) >= limit || !drain_body(w)))
+		w->req.keepConnection = 0;
+	FCGX_Finish_r(&w->req);
+	return w->req.ipcFd >= 0;
+}
+
 /* After the response went out: the log line, the audit row, metrics. */
 static void
 record(struct worker *w, const struct config *cfg, enum cb_err e, int64_t t0)
@@ -347,6 +390,7 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct server *s = w->srv;
+	bool kept = false;	/* FCGX_Accept_r reads the kept connection's next request */
 
 	w->http = http_new();
 	if (w->http == NULL ||
@@ -357,6 +401,7 @@ worker_main(void *arg)
 	}
 	while (!atomic_load(&s->stopping)) {
 		struct cfg_ref *ref;
+		bool attempt;
 		enum cb_err e;
 		int64_t t0;
 		int rc;
@@ -364,6 +409,10 @@ worker_main(void *arg)
 		atomic_store(&w->state, W_IDLE);
 		set_usr2(SIG_UNBLOCK);	/* only an idle worker may be interrupted */
 		rc = FCGX_Accept_r(&w->req);
+		if (kept) {
+			atomic_fetch_sub(&s->kept, 1);
+			kept = false;
+		}
 		set_usr2(SIG_BLOCK);
 		if (rc < 0) {
 			if (atomic_load(&s->stopping))
@@ -376,16 +425,17 @@ worker_main(void *arg)
 		t0 = clock_mono_us();
 		ref = cfg_acquire(s);
 		worker_resources(w, ref->c);
-		if (handle(w, ref->c, &e)) {
-			FCGX_Finish_r(&w->req);
+		attempt = handle(w, ref->c, &e);
+		if ((kept = finish(w)))
+			atomic_fetch_add(&s->kept, 1);	/* this worker waits on it next */
+		if (attempt)
 			record(w, ref->c, e, t0);
-		} else {
-			FCGX_Finish_r(&w->req);
-		}
 		sodium_memzero(w->body, sizeof(w->body));
 		response_release(&w->rs);
 		cfg_release(ref);
 	}
+	if (kept)
+		atomic_fetch_sub(&s->kept, 1);
 	FCGX_Free(&w->req, 1);
 	http_free(w->http);
 	store_free(w->store);
@@ -500,6 +550,7 @@ server_run(struct config *c, const char *listen_override)
 	enum cb_err e = CB_ENOMEM;
 
 	memset(&s, 0, sizeof(s));
+	atomic_init(&s.kept, 0);
 	s.listener.fd = -1;
 	pthread_mutex_init(&s.cfg_mu, NULL);
 	log_set_format(c->log_format);

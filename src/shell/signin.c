@@ -709,7 +709,7 @@ session_database(struct flow *f, struct mm_session *s)
 {
 	struct mmdb_session row;
 	struct ua_info ua;
-	char sid[CB_MMID_LEN + 1];
+	char sid[CB_MMID_LEN + 1], ids[3][CB_MMID_LEN + 1];
 	const char *why = NULL;
 	int64_t t0;
 	unsigned hours;
@@ -717,9 +717,11 @@ session_database(struct flow *f, struct mm_session *s)
 
 	if (f->h->mmdb == NULL)
 		return CB_EINTERNAL;
-	mmid_new(sid);
-	mmid_new(s->token);
-	mmid_new(s->csrf);
+	mmid_new_n(ids, 3);
+	memcpy(sid, ids[0], sizeof(sid));
+	memcpy(s->token, ids[1], sizeof(ids[1]));
+	memcpy(s->csrf, ids[2], sizeof(ids[2]));
+	sodium_memzero(ids, sizeof(ids));
 	ua_parse(f->rq->user_agent, &ua);
 	/* Mattermost's session length follows the device (§1.3). */
 	hours = ua.mobile ? f->cfg->session_hours_mobile : f->cfg->session_hours;
@@ -824,8 +826,8 @@ signin(const struct handler_ctx *h, const struct request *rq, const struct signi
 	struct mm_session sess;
 	struct flow f;
 	size_t nteams;
-	bool need_user, refetch = false;
-	enum cb_err e;
+	bool need_user, refetch = false, committed = false;
+	enum cb_err e, ce;
 
 	memset(&f, 0, sizeof(f));
 	f.h = h;
@@ -908,18 +910,38 @@ resolve:
 		goto fail;
 	if ((e = ensure_teams(&f, teams, nteams, key, joined, sizeof(joined))) != CB_OK)
 		goto fail;
-	e = h->cfg->session_mode == SESSION_LOGIN ? session_login(&f, &sess)
-	    : session_database(&f, &sess);
+	if (h->cfg->session_mode == SESSION_LOGIN) {
+		e = session_login(&f, &sess);
+	} else if (!f.fetched) {
+		/* Database mode, a returning click: nothing more changes in
+		 * the store, so its COMMIT travels while the session row is
+		 * written (one wait for both). */
+		if ((e = store_commit_send(h->store)) != CB_OK)
+			goto out;
+		committed = true;
+		e = session_database(&f, &sess);
+		ce = store_commit_wait(h->store);
+		if (e == CB_OK)
+			e = ce;	/* the session stays unused: nobody gets its token */
+	} else {
+		e = session_database(&f, &sess);
+	}
 	if (e == CB_MM_NOT_FOUND && !f.fetched && !refetch) {
 		/* Database mode, fast path: the linked user is gone from
 		 * Mattermost. Nothing changed yet: once more the REST way (the
-		 * link dropped, then email, then create). */
+		 * link dropped, then email, then create), in a transaction
+		 * again, under the contact's lock. */
 		refetch = true;
+		if (committed) {
+			if ((e = store_begin_click(h->store, NULL, NULL, 0, c->sub, &f.link)) != CB_OK)
+				goto out;
+			committed = false;
+		}
 		goto resolve;
 	}
 	if (e != CB_OK)
 		goto fail;
-	if ((e = store_commit(h->store)) != CB_OK)
+	if (!committed && (e = store_commit(h->store)) != CB_OK)
 		goto out;
 
 	cp.path = h->cfg->cookie_path;
@@ -947,7 +969,8 @@ fail:
 	}
 	if (e == CB_MM_BUSY && a->retry_after > 0)
 		rs->retry_after = a->retry_after;
-	store_fail(h->store);
+	if (!committed)
+		store_fail(h->store);
 out:
 	a->mode = h->cfg->session_mode == SESSION_LOGIN ? "login" : "database";
 	sodium_memzero(&sess, sizeof(sess));

@@ -561,6 +561,29 @@ store_commit(struct store *s)
 	return e;
 }
 
+enum cb_err
+store_commit_send(struct store *s)
+{
+	enum cb_err e = pg_send_sql(s->pg, "COMMIT");
+
+	if (e != CB_OK) {
+		pg_rollback(s->pg);
+		reclaim(s);
+	}
+	return e;
+}
+
+enum cb_err
+store_commit_wait(struct store *s)
+{
+	enum cb_err e = pg_wait(s->pg);
+
+	if (e != CB_OK)
+		reclaim(s);
+	s->claimed = false;
+	return e;
+}
+
 void
 store_fail(struct store *s)
 {
@@ -680,14 +703,13 @@ nz(const char *s)
 	return s != NULL ? s : "";
 }
 
-enum cb_err
-store_audit(struct store *s, const struct attempt *a)
+/* The 14 parameters of S_AUDIT for a; status and latency hold the
+ * formatted numbers. */
+static void
+audit_params(const struct attempt *a, char status[16], char latency[24], const char *p[14])
 {
-	char status[16], latency[24];
-	const char *p[14];
-
-	(void)snprintf(status, sizeof(status), "%d", a->status);
-	(void)snprintf(latency, sizeof(latency), "%" PRIu64, a->latency_us);
+	(void)snprintf(status, 16, "%d", a->status);
+	(void)snprintf(latency, 24, "%" PRIu64, a->latency_us);
 	p[0] = nz(a->request_id);
 	p[1] = nz(a->route);
 	p[2] = nz(a->method);
@@ -702,6 +724,15 @@ store_audit(struct store *s, const struct attempt *a)
 	p[11] = nz(a->mm_user_id);
 	p[12] = nz(a->mode);
 	p[13] = latency;
+}
+
+enum cb_err
+store_audit(struct store *s, const struct attempt *a)
+{
+	char status[16], latency[24];
+	const char *p[14];
+
+	audit_params(a, status, latency, p);
 	/* Sent, not waited for: PostgreSQL commits it on arrival and the next
 	 * use of the connection reads the outcome. */
 	return pg_send(s->pg, S_AUDIT, p);
@@ -882,20 +913,6 @@ out:
 
 /* ------------------------------------------------------------ operators */
 
-/* Copies src into dst[cap], cut to fit at a code point. */
-static void
-cut(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	(void)str_copy(dst, cap, src, n);
-}
-
 static int64_t
 col_i64(const PGresult *r, int row, int col)
 {
@@ -908,11 +925,11 @@ link_info_from_row(const PGresult *r, int row, struct store_link_info *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->found = true;
-	cut(out->sub, sizeof(out->sub), PQgetvalue(r, row, 0));
-	cut(out->mm_user_id, sizeof(out->mm_user_id), PQgetvalue(r, row, 1));
-	cut(out->how, sizeof(out->how), PQgetvalue(r, row, 2));
-	cut(out->teams_key, sizeof(out->teams_key), PQgetvalue(r, row, 3));
-	cut(out->teams_joined, sizeof(out->teams_joined), PQgetvalue(r, row, 4));
+	str_set_cut(out->sub, sizeof(out->sub), PQgetvalue(r, row, 0));
+	str_set_cut(out->mm_user_id, sizeof(out->mm_user_id), PQgetvalue(r, row, 1));
+	str_set_cut(out->how, sizeof(out->how), PQgetvalue(r, row, 2));
+	str_set_cut(out->teams_key, sizeof(out->teams_key), PQgetvalue(r, row, 3));
+	str_set_cut(out->teams_joined, sizeof(out->teams_joined), PQgetvalue(r, row, 4));
 	out->created_ms = col_i64(r, row, 5);
 	out->updated_ms = col_i64(r, row, 6);
 	out->teams_checked_ms = col_i64(r, row, 7);
@@ -991,18 +1008,18 @@ store_audit_of(struct store *s, const char *sub, bool clicks_only, unsigned limi
 	for (i = 0; i < n; i++) {
 		memset(&a, 0, sizeof(a));
 		a.at_ms = col_i64(r, i, 0);
-		cut(a.request_id, sizeof(a.request_id), PQgetvalue(r, i, 1));
-		cut(a.route, sizeof(a.route), PQgetvalue(r, i, 2));
-		cut(a.method, sizeof(a.method), PQgetvalue(r, i, 3));
-		cut(a.client, sizeof(a.client), PQgetvalue(r, i, 4));
+		str_set_cut(a.request_id, sizeof(a.request_id), PQgetvalue(r, i, 1));
+		str_set_cut(a.route, sizeof(a.route), PQgetvalue(r, i, 2));
+		str_set_cut(a.method, sizeof(a.method), PQgetvalue(r, i, 3));
+		str_set_cut(a.client, sizeof(a.client), PQgetvalue(r, i, 4));
 		a.status = (int)strtol(PQgetvalue(r, i, 5), NULL, 10);
-		cut(a.outcome, sizeof(a.outcome), PQgetvalue(r, i, 6));
-		cut(a.reason, sizeof(a.reason), PQgetvalue(r, i, 7));
-		cut(a.detail, sizeof(a.detail), PQgetvalue(r, i, 8));
-		cut(a.via, sizeof(a.via), PQgetvalue(r, i, 9));
-		cut(a.iss, sizeof(a.iss), PQgetvalue(r, i, 10));
-		cut(a.mm_user_id, sizeof(a.mm_user_id), PQgetvalue(r, i, 11));
-		cut(a.mode, sizeof(a.mode), PQgetvalue(r, i, 12));
+		str_set_cut(a.outcome, sizeof(a.outcome), PQgetvalue(r, i, 6));
+		str_set_cut(a.reason, sizeof(a.reason), PQgetvalue(r, i, 7));
+		str_set_cut(a.detail, sizeof(a.detail), PQgetvalue(r, i, 8));
+		str_set_cut(a.via, sizeof(a.via), PQgetvalue(r, i, 9));
+		str_set_cut(a.iss, sizeof(a.iss), PQgetvalue(r, i, 10));
+		str_set_cut(a.mm_user_id, sizeof(a.mm_user_id), PQgetvalue(r, i, 11));
+		str_set_cut(a.mode, sizeof(a.mode), PQgetvalue(r, i, 12));
 		each(&a, arg);
 	}
 	PQclear(r);
@@ -1083,22 +1100,7 @@ store_contact_commit(struct store *s, const struct attempt *a)
 	const char *p[14];
 	enum cb_err e;
 
-	(void)snprintf(status, sizeof(status), "%d", a->status);
-	(void)snprintf(latency, sizeof(latency), "%" PRIu64, a->latency_us);
-	p[0] = nz(a->request_id);
-	p[1] = nz(a->route);
-	p[2] = nz(a->method);
-	p[3] = nz(a->client);
-	p[4] = status;
-	p[5] = attempt_outcome(a);
-	p[6] = cb_err_reason(a->reason);
-	p[7] = nz(a->detail);
-	p[8] = nz(a->via);
-	p[9] = nz(a->iss);
-	p[10] = nz(a->sub_hash);
-	p[11] = nz(a->mm_user_id);
-	p[12] = nz(a->mode);
-	p[13] = latency;
+	audit_params(a, status, latency, p);
 	if ((e = pg_run(s->pg, "commit contact", contact_commit_op, p)) != CB_OK)
 		pg_rollback(s->pg);
 	return e;

@@ -41,20 +41,6 @@ conn_close(struct conn *k)
 	http_free(k->m.http);
 }
 
-/* Copies src into dst[cap], cut to fit at a code point. */
-static void
-cut(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	(void)str_copy(dst, cap, src, n);
-}
-
 static bool
 username_char(char ch)
 {
@@ -366,7 +352,7 @@ audit_detail(const struct users_change *rq, const struct users_result *out, enum
 		    out->deactivated ? "deactivated; " : "",
 		    out->failed_step != NULL && out->failed_step[0] ? out->failed_step : "failed",
 		    cb_err_reason(e), out->error_id[0] ? " " : "", out->error_id);
-	cut(d, CB_DETAIL_MAX + 1, tmp);
+	str_set_cut(d, CB_DETAIL_MAX + 1, tmp);
 }
 
 /* The audit row in the open transaction, and the commit. */

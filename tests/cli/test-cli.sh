@@ -92,7 +92,14 @@ ed25519 = $PUB
 EOF
 C="--config $T/bridge.conf"
 
-check "check-config accepts the file" bash -c "'$BIN' check-config $C | grep -q ': OK'"
+check "check-config accepts the file" bash -c "'$BIN' check-config --offline $C | grep -q ': OK'"
+sed 's#^url = .*#url = http://127.0.0.1:9#' "$T/bridge.conf" > "$T/closed.conf"
+check "check-config: a Mattermost it cannot reach is a warning, not an error" bash -c "
+	'$BIN' check-config --config '$T/closed.conf' >'$T/o' 2>'$T/e' && grep -q ': OK' '$T/o' &&
+	grep -q '^warning: Mattermost at http://127.0.0.1:9 did not publish its client configuration' '$T/e'"
+check "check-config --offline asks Mattermost nothing" bash -c "
+	'$BIN' check-config --offline --config '$T/closed.conf' >'$T/o' 2>'$T/e' && ! grep -q warning '$T/e'"
+check "check-config --offline=x is a usage error" status_is 2 "$BIN" check-config --offline=x $C
 vcheck "token.md v1 vector verifies with --now" bash -c "'$BIN' verify $C --now 1767225700 '$V1' | grep -q '\"landing\": \"/usa-wa/channels/town-square\"'"
 vcheck "token.md v1 vector: teams public + usa-wa" bash -c "'$BIN' verify $C --now 1767225700 '$V1' | tr -d ' \n' | grep -q '\"teams\":\\[\"public\",\"usa-wa\"\\]'"
 vcheck "token.md v0 vector verifies: teams public only" bash -c "'$BIN' verify $C --now 1767225700 '$V0' | tr -d ' \n' | grep -q '\"teams\":\\[\"public\"\\]'"
@@ -177,9 +184,9 @@ doc_conf() {	# doc_conf SOURCE OUT: the INI of SOURCE with local secret files
 }
 mkdir -p "$T/doc"
 doc_conf "$ROOT/README.md" "$T/doc/readme.conf"
-check "README.md's configuration passes check-config" "$BIN" check-config --config "$T/doc/readme.conf"
+check "README.md's configuration passes check-config" "$BIN" check-config --offline --config "$T/doc/readme.conf"
 doc_conf "$ROOT/etc/chat-bridge.conf" "$T/doc/example.conf"
-check "etc/chat-bridge.conf passes check-config" "$BIN" check-config --config "$T/doc/example.conf"
+check "etc/chat-bridge.conf passes check-config" "$BIN" check-config --offline --config "$T/doc/example.conf"
 
 echo "1..$n"
 if [ "$fail" -gt 0 ]; then

@@ -70,6 +70,25 @@ def read_all(s):
     return out
 
 
+def read_one(s):
+    """Reads one reply on a kept connection (FCGI_KEEP_CONN): records up
+    to and including FCGI_END_REQUEST; b"" if the peer closed first."""
+    raw = b""
+    while True:
+        i = 0
+        while i + 8 <= len(raw):
+            _, rtype, _, clen, plen, _ = struct.unpack(">BBHHBB", raw[i:i + 8])
+            if i + 8 + clen + plen > len(raw):
+                break
+            i += 8 + clen + plen
+            if rtype == FCGI_END_REQUEST:
+                return raw[:i]
+        d = s.recv(65536)
+        if not d:
+            return b""
+        raw += d
+
+
 def parse_records(raw):
     """Returns (stdout bytes, stderr bytes, got_end_request)."""
     out, err, end = b"", b"", False

@@ -179,7 +179,7 @@ class Stack:
                  rate_limit=0, timeout_ms=2000, connect_timeout_ms=500, extra_bridge="",
                  extra_conf="", keep=False, sso_origin=None, name="stack", nginx_extra="", wrapper=None,
                  separate_store=False, sso=False, extra_mattermost="", hash_iterations=1000, bridges=1,
-                 held_sockets=False, standby=(), mm_nodes=1):
+                 held_sockets=False, standby=(), mm_nodes=1, fcgi_keepalive=0):
         self.front = front
         self.mode = mode
         self.bridge_bin = os.path.abspath(bridge or os.environ.get("CB_BRIDGE", os.path.join(ROOT, "build", "chat-bridge")))
@@ -205,6 +205,7 @@ class Stack:
         self.standby = standby              # clusters with a streaming standby: "store", "mattermost"
         self.replicas = {}                  # cluster dir -> its standby's dir
         self.mm_nodes = mm_nodes            # emulators on one Mattermost database
+        self.fcgi_keepalive = fcgi_keepalive  # nginx: FastCGI connections kept per nginx worker (0: none)
         self.secrets = set()                # tokens, cookie values ... that must never be logged
         self.pages = []                     # bodies of non-redirect answers (error pages)
         self.procs = {}
@@ -610,7 +611,7 @@ http {
     fastcgi_temp_path %(d)s/fastcgi;
     uwsgi_temp_path %(d)s/uwsgi;
     scgi_temp_path %(d)s/scgi;
-    upstream chat_bridge { %(servers)s }
+    upstream chat_bridge { %(servers)s %(fcgi_keep)s}
     upstream mattermost { %(mm)s keepalive 8; }
     %(lb)s
     %(extra)s
@@ -623,7 +624,9 @@ http {
 }
 """ % {"d": d, "servers": " ".join("server unix:%s;" % self.bridge_socket(n) for n in self.bridge_names()),
        "mm": " ".join("server 127.0.0.1:%d;" % p for p in self.mm_ports), "lb": self._mm_lb(),
-       "port": self.front_port, "root": ROOT, "extra": self.nginx_extra})
+       "port": self.front_port, "root": ROOT,
+       "fcgi_keep": "keepalive %d; " % self.fcgi_keepalive if self.fcgi_keepalive else "",
+       "extra": self.nginx_extra + ("\n    fastcgi_keep_conn on;" if self.fcgi_keepalive else "")})
         log = open(os.path.join(d, "stderr.log"), "w")
         self.procs["front"] = subprocess.Popen(["nginx", "-c", conf, "-p", d], stdout=log, stderr=subprocess.STDOUT)
 

@@ -40,7 +40,11 @@ UNITS = "/usr/lib/systemd/system"
 
 
 def run(*args, **kw):
-    return subprocess.run(list(args), check=True, capture_output=True, text=True, **kw)
+    """Runs a command; a failure says what it printed."""
+    r = subprocess.run(list(args), capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        raise AssertionError("%s exited %d: %s%s" % (" ".join(args), r.returncode, r.stdout, r.stderr))
+    return r
 
 
 def unit_values(path):

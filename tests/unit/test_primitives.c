@@ -65,6 +65,19 @@ test_mmid(void)
 	mmid_new(id2);
 	ok(mmid_valid(id, strlen(id)) && strlen(id) == 26, "new id is valid");
 	ok(strcmp(id, id2) != 0, "two ids differ");
+	{
+		char ids[MMID_BATCH_MAX + 1][27];
+
+		memset(ids, 'x', sizeof(ids));
+		mmid_new_n(ids, 3);
+		ok(mmid_valid(ids[0], strlen(ids[0])) && mmid_valid(ids[1], strlen(ids[1])) &&
+		    mmid_valid(ids[2], strlen(ids[2])), "three ids at once, each valid");
+		ok(strcmp(ids[0], ids[1]) != 0 && strcmp(ids[1], ids[2]) != 0 && strcmp(ids[0], ids[2]) != 0,
+		    "and different");
+		ok(ids[3][0] == 'x', "no more than asked for");
+		mmid_new_n(ids, MMID_BATCH_MAX + 1);
+		ok(ids[MMID_BATCH_MAX][0] == 'x', "at most MMID_BATCH_MAX");
+	}
 	ok(!mmid_valid("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 26), "upper case invalid");
 	ok(!mmid_valid("abc", 3), "short invalid");
 }
