@@ -27,7 +27,4 @@ enum cb_err loginq_enter(struct loginq *q, unsigned limit, unsigned wait_ms,
     uint64_t *waited_us) CB_WUR;
 void loginq_leave(struct loginq *q);
 
-/* Logins in flight and waiting now (for the metrics). */
-void loginq_counts(struct loginq *q, unsigned *in_flight, unsigned *waiting);
-
 #endif

@@ -14,7 +14,6 @@ struct loginq {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;	/* signalled when a place frees */
 	unsigned in_flight;
-	unsigned waiting;
 };
 
 struct loginq *
@@ -65,10 +64,8 @@ loginq_enter(struct loginq *q, unsigned limit, unsigned wait_ms, uint64_t *waite
 		deadline.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&q->mu);
-	q->waiting++;
 	while (q->in_flight >= limit && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&q->cv, &q->mu, &deadline);
-	q->waiting--;
 	if (q->in_flight < limit)
 		q->in_flight++;
 	else
@@ -85,14 +82,5 @@ loginq_leave(struct loginq *q)
 	if (q->in_flight > 0)
 		q->in_flight--;
 	pthread_cond_signal(&q->cv);
-	pthread_mutex_unlock(&q->mu);
-}
-
-void
-loginq_counts(struct loginq *q, unsigned *in_flight, unsigned *waiting)
-{
-	pthread_mutex_lock(&q->mu);
-	*in_flight = q->in_flight;
-	*waiting = q->waiting;
 	pthread_mutex_unlock(&q->mu);
 }

@@ -70,22 +70,18 @@ enum cb_err
 probe_mattermost(const struct config *c, bool tables, struct mm_server_cache *sc,
     struct metrics *metrics, char *msg, size_t cap)
 {
-	enum cb_err e = probe_client_config(c, sc, metrics, msg, cap);
+	enum cb_err e = probe_client_config(c, sc, metrics, msg, cap), d;
 	char dbmsg[512];
 	size_t n;
 
 	if (e == CB_MM_LOGIN_DISABLED || e == CB_ENOMEM || !tables || c->mm_database[0] == '\0')
 		return e;
 	dbmsg[0] = '\0';
-	{
-		enum cb_err d = probe_mmdb(c, metrics, dbmsg, sizeof(dbmsg));
-
-		if (d == CB_OK)
-			return e;
-		n = strlen(msg);
-		if (n < cap)
-			(void)snprintf(msg + n, cap - n, "%s%s", n > 0 ? "; " : "", dbmsg);
-		/* A drifted schema outweighs an unreachable REST API. */
-		return d == CB_MMDB_SCHEMA || e == CB_OK ? d : e;
-	}
+	if ((d = probe_mmdb(c, metrics, dbmsg, sizeof(dbmsg))) == CB_OK)
+		return e;
+	n = strlen(msg);
+	if (n < cap)
+		(void)snprintf(msg + n, cap - n, "%s%s", n > 0 ? "; " : "", dbmsg);
+	/* A drifted schema outweighs an unreachable REST API. */
+	return d == CB_MMDB_SCHEMA || e == CB_OK ? d : e;
 }

@@ -501,6 +501,11 @@ class DatabaseMode(Shared, Base):
         self.assertIn("sessions.voipdeviceid may be NULL and has no default",
                       r.json()["mattermost_database_problem"])
         self.assertIn("sessions.voipdeviceid", self.s.bridge_log_text())
+        cc = subprocess.run([self.s.bridge_bin, "check-config", "--config", self.s.conf], capture_output=True,
+                            text=True)
+        self.assertEqual(cc.returncode, 1, cc.stdout + cc.stderr)
+        self.assertIn("every sign-in would be refused", cc.stderr)
+        self.assertIn("sessions.voipdeviceid may be NULL and has no default", cc.stderr)
         self.settings({"EmulatorSettings": {"SessionsExtraColumn": False}})
         self.assertEqual(self.s.ready().status, 200)
         c = self.signed_in(self.click(sub, email))
