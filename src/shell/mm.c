@@ -607,27 +607,41 @@ mm_user_by_username(const struct mm_ctx *m, const char *username, struct mm_user
 	return user_by(m, "/users/username/", username, out, res);
 }
 
+/* GET /users/{id}/{what}, an array: *out (the caller json_decrefs it). */
+static enum cb_err
+user_list(const struct mm_ctx *m, const char *id, const char *what, json_t **out,
+    struct mm_result *res)
+{
+	char path[64];
+	struct call c = {"GET", path, NULL, true, NULL, NULL};
+	enum cb_err e;
+
+	*out = NULL;
+	if (!mmid_valid(id, strlen(id)))
+		return CB_EINTERNAL;
+	(void)snprintf(path, sizeof(path), "/users/%s/%s", id, what);
+	if ((e = call(m, &c, out, res)) != CB_OK)
+		return e;
+	if (!json_is_array(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return CB_MM_ERROR;
+	}
+	return CB_OK;
+}
+
 enum cb_err
 mm_user_teams(const struct mm_ctx *m, const char *id, struct mm_team *out, size_t cap, size_t *n,
     size_t *total, struct mm_result *res)
 {
-	char path[64];
-	struct call c = {"GET", path, NULL, true, NULL, NULL};
-	json_t *j = NULL, *t, *d;
+	json_t *j, *t, *d;
 	const char *dn;
 	size_t i;
 	enum cb_err e;
 
 	*n = *total = 0;
-	if (!mmid_valid(id, strlen(id)))
-		return CB_EINTERNAL;
-	(void)snprintf(path, sizeof(path), "/users/%s/teams", id);
-	if ((e = call(m, &c, &j, res)) != CB_OK)
+	if ((e = user_list(m, id, "teams", &j, res)) != CB_OK)
 		return e;
-	if (!json_is_array(j)) {
-		json_decref(j);
-		return CB_MM_ERROR;
-	}
 	*total = json_array_size(j);
 	json_array_foreach(j, i, t) {
 		struct mm_team *o;
@@ -655,23 +669,14 @@ enum cb_err
 mm_user_sessions(const struct mm_ctx *m, const char *id, struct mm_sessions *out,
     struct mm_result *res)
 {
-	char path[64];
-	struct call c = {"GET", path, NULL, true, NULL, NULL};
-	json_t *j = NULL, *s, *la;
+	json_t *j, *s, *la;
 	const char *dev;
 	size_t i;
 	enum cb_err e;
 
 	memset(out, 0, sizeof(*out));
-	if (!mmid_valid(id, strlen(id)))
-		return CB_EINTERNAL;
-	(void)snprintf(path, sizeof(path), "/users/%s/sessions", id);
-	if ((e = call(m, &c, &j, res)) != CB_OK)
+	if ((e = user_list(m, id, "sessions", &j, res)) != CB_OK)
 		return e;
-	if (!json_is_array(j)) {
-		json_decref(j);
-		return CB_MM_ERROR;
-	}
 	json_array_foreach(j, i, s) {
 		out->count++;
 		dev = json_string_value(json_object_get(s, "device_id"));
