@@ -27,49 +27,19 @@
 // replaced by "<redacted N bytes>" and only MMUSERID's value is shown
 // (unless --cookie-values).
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, parseArgs, usage } from './common.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--no-first-run', '--disable-quic', '--disable-component-update', '--disable-sync'];
-
-function usage(msg) {
-  process.stderr.write(`open-chat.mjs: ${msg}\n`);
-  process.stdout.write(JSON.stringify({ ok: false, step: 'usage', error: msg }) + '\n');
-  process.exit(2);
-}
-
-function parseArgs(argv) {
-  const o = { expect: null, username: null, status: 401, screenshot: null, appScreenshot: null, newTab: false, cookieValues: false, timeoutMs: 20000,
-    acceptLanguage: null,
-    chromium: process.env.CB_CHROMIUM || '/usr/bin/chromium' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => {
-      if (i + 1 >= argv.length) usage(`${a} needs a value`);
-      return argv[++i];
-    };
-    switch (a) {
-      case '--app-url': o.appUrl = val(); break;
-      case '--site-url': o.siteUrl = val(); break;
-      case '--expect': o.expect = val(); break;
-      case '--username': o.username = val(); break;
-      case '--status': o.status = Number(val()); break;
-      case '--screenshot': o.screenshot = val(); break;
-      case '--app-screenshot': o.appScreenshot = val(); break;
-      case '--new-tab': o.newTab = true; break;
-      case '--cookie-values': o.cookieValues = true; break;
-      case '--timeout-ms': o.timeoutMs = Number(val()); break;
-      case '--chromium': o.chromium = val(); break;
-      case '--accept-language': o.acceptLanguage = val(); break;
-      default: usage(`unknown argument ${a}`);
-    }
-  }
-  if (!o.appUrl || !o.siteUrl) usage('--app-url and --site-url are required');
-  if (o.expect !== 'signed-in' && o.expect !== 'error') usage('--expect signed-in|error');
-  if (!(o.timeoutMs > 0) || !(o.status >= 100 && o.status <= 599)) usage('bad --timeout-ms or --status');
-  return o;
-}
-
-const opt = parseArgs(process.argv.slice(2));
+const SCRIPT = 'open-chat.mjs';
+const opt = parseArgs(SCRIPT, process.argv.slice(2), {
+  '--app-url': ['appUrl', 'string'], '--site-url': ['siteUrl', 'string'], '--expect': ['expect', 'string'],
+  '--username': ['username', 'string'], '--status': ['status', 'number'], '--screenshot': ['screenshot', 'string'],
+  '--app-screenshot': ['appScreenshot', 'string'], '--new-tab': ['newTab', 'flag'],
+  '--cookie-values': ['cookieValues', 'flag'], '--accept-language': ['acceptLanguage', 'string'],
+}, { expect: null, username: null, status: 401, screenshot: null, appScreenshot: null, newTab: false,
+  cookieValues: false, acceptLanguage: null });
+if (!opt.appUrl || !opt.siteUrl) usage(SCRIPT, '--app-url and --site-url are required');
+if (opt.expect !== 'signed-in' && opt.expect !== 'error') usage(SCRIPT, '--expect signed-in|error');
+if (!(opt.status >= 100 && opt.status <= 599)) usage(SCRIPT, 'bad --status');
 const site = new URL(opt.siteUrl);
 const t0 = Date.now();
 const out = {

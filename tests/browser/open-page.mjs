@@ -20,42 +20,14 @@
 //               "links": [texts], "buttons": [texts], "body_text", "html"}]}
 // and exits 0 only if every page loaded without a dialog or a script error.
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, parseArgs, usage } from './common.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--no-first-run', '--disable-quic', '--disable-component-update', '--disable-sync'];
-
-function usage(msg) {
-  process.stderr.write(`open-page.mjs: ${msg}\n`);
-  process.stdout.write(JSON.stringify({ ok: false, step: 'usage', error: msg }) + '\n');
-  process.exit(2);
-}
-
-function parseArgs(argv) {
-  const o = { url: null, acceptLanguage: null, click: null, screenshot: null, clickScreenshot: null,
-    timeoutMs: 20000, chromium: process.env.CB_CHROMIUM || '/usr/bin/chromium' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => {
-      if (i + 1 >= argv.length) usage(`${a} needs a value`);
-      return argv[++i];
-    };
-    switch (a) {
-      case '--url': o.url = val(); break;
-      case '--accept-language': o.acceptLanguage = val(); break;
-      case '--click': o.click = val(); break;
-      case '--screenshot': o.screenshot = val(); break;
-      case '--click-screenshot': o.clickScreenshot = val(); break;
-      case '--timeout-ms': o.timeoutMs = Number(val()); break;
-      case '--chromium': o.chromium = val(); break;
-      default: usage(`unknown argument ${a}`);
-    }
-  }
-  if (!o.url) usage('--url is required');
-  if (!(o.timeoutMs > 0)) usage('bad --timeout-ms');
-  return o;
-}
-
-const opt = parseArgs(process.argv.slice(2));
+const SCRIPT = 'open-page.mjs';
+const opt = parseArgs(SCRIPT, process.argv.slice(2), {
+  '--url': ['url', 'string'], '--accept-language': ['acceptLanguage', 'string'], '--click': ['click', 'string'],
+  '--screenshot': ['screenshot', 'string'], '--click-screenshot': ['clickScreenshot', 'string'],
+}, { url: null, acceptLanguage: null, click: null, screenshot: null, clickScreenshot: null });
+if (!opt.url) usage(SCRIPT, '--url is required');
 const t0 = Date.now();
 const out = { ok: false, step: 'launch', error: null, pages: [], cookies: [], dialogs: [], page_errors: [],
   elapsed_ms: 0 };

@@ -17,37 +17,14 @@
 //   "page_errors", "elapsed_ms"}
 // and exits 0 only if every step worked. Tokens never appear in the output.
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, parseArgs, usage } from './common.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--no-first-run', '--disable-quic', '--disable-component-update', '--disable-sync'];
-
-function usage(msg) {
-  process.stderr.write(`swap.mjs: ${msg}\n`);
-  process.stdout.write(JSON.stringify({ ok: false, step: 'usage', error: msg }) + '\n');
-  process.exit(2);
-}
-
-const o = { first: null, second: null, button: null, screenshot: null, afterScreenshot: null, timeoutMs: 20000,
-  chromium: process.env.CB_CHROMIUM || '/usr/bin/chromium' };
-const argv = process.argv.slice(2);
-for (let i = 0; i < argv.length; i++) {
-  const a = argv[i];
-  const val = () => {
-    if (i + 1 >= argv.length) usage(`${a} needs a value`);
-    return argv[++i];
-  };
-  switch (a) {
-    case '--first': o.first = val(); break;
-    case '--second': o.second = val(); break;
-    case '--button': o.button = val(); break;
-    case '--screenshot': o.screenshot = val(); break;
-    case '--after-screenshot': o.afterScreenshot = val(); break;
-    case '--timeout-ms': o.timeoutMs = Number(val()); break;
-    case '--chromium': o.chromium = val(); break;
-    default: usage(`unknown argument ${a}`);
-  }
-}
-if (!o.first || !o.second || !o.button) usage('--first, --second and --button are required');
+const SCRIPT = 'swap.mjs';
+const o = parseArgs(SCRIPT, process.argv.slice(2), {
+  '--first': ['first', 'string'], '--second': ['second', 'string'], '--button': ['button', 'string'],
+  '--screenshot': ['screenshot', 'string'], '--after-screenshot': ['afterScreenshot', 'string'],
+}, { first: null, second: null, button: null, screenshot: null, afterScreenshot: null });
+if (!o.first || !o.second || !o.button) usage(SCRIPT, '--first, --second and --button are required');
 
 const t0 = Date.now();
 const out = { ok: false, step: 'launch', error: null, first_status_text: null, confirm: null, after_path: null,
